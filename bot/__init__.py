@@ -1,0 +1,1 @@
+"""Wiring: settings, the CLI, the ASGI app and the platform adapters."""

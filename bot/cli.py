@@ -1,0 +1,126 @@
+"""`samskab` (and `python -m bot`): serve, socket, console, digest, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.settings import SLACK_SETTINGS, TEAMS_SETTINGS, Settings
+from handlers.context import Deps
+from handlers.i18n import Translator
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger("samskab")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samskab",
+        description="Samskab: keeps everyone in a co-created governance process informed and heard.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="HTTP server for Slack (/slack/events) and Teams")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    commands.add_parser("socket", help="Slack Socket Mode")
+    console = commands.add_parser("console", help="a local chat in the terminal")
+    console.add_argument(
+        "--channel", help="the channel to start in (default: the newest process's)"
+    )
+    console.add_argument("--as", dest="as_name", metavar="NAME", help="the person to act as")
+    digest = commands.add_parser("digest", help="post the status digest")
+    digest.add_argument("--now", action="store_true", required=True, help="post it now")
+    digest.add_argument("--channel", help="only the process of this channel")
+    commands.add_parser("migrate", help="upgrade the database to the newest schema")
+    commands.add_parser("demo", help="load an example process (modelled on Odder Kommune)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = Settings.env_name(str(problem["loc"][0])) if problem["loc"] else "?"
+            print(f"samskab: setting {name}: {problem['msg']}", file=sys.stderr)
+        return 2
+    tr = Translator(settings.language, settings.timezone)
+    if args.command in ("serve", "socket"):
+        return _serve(settings, args, tr)
+    db = _open_database(settings, tr)
+    if db is None:
+        return 1
+    deps = Deps(db=db, language=settings.language, timezone=settings.timezone)
+    try:
+        if args.command == "migrate":
+            print(tr._("The database is up to date ({url}).").format(url=settings.database_url))
+            return 0
+        if args.command == "console":
+            return _console(deps, args)
+        if args.command == "digest":
+            from bot.digest_now import digest_now
+
+            return asyncio.run(digest_now(deps, args.channel, tr))
+        if args.command == "demo":
+            from bot.demo import load_demo
+
+            print(load_demo(deps, tr))
+            return 0
+    finally:
+        db.dispose()
+    return 2
+
+
+def _open_database(settings: Settings, tr: Translator) -> Database | None:
+    """Upgrade to the newest schema on every start: `migrate` only makes it explicit."""
+    try:
+        upgrade(settings.database_url)
+    except Exception as error:  # the one place a bad DATABASE_URL is reported plainly
+        message = tr._("Cannot open the database {url}: {error}")
+        print("samskab: " + message.format(url=settings.database_url, error=error), file=sys.stderr)
+        return None
+    return Database(settings.database_url)
+
+
+def _console(deps: Deps, args: argparse.Namespace) -> int:
+    from bot.console.session import ConsoleSession
+
+    def read() -> str | None:
+        line = sys.stdin.readline()
+        return line if line else None
+
+    session = ConsoleSession(deps, read, sys.stdout, channel=args.channel, as_name=args.as_name)
+    return session.run()
+
+
+def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
+    if args.command == "socket":
+        missing = settings.missing((*SLACK_SETTINGS, "SLACK_APP_TOKEN"))
+        if missing:
+            message = tr._("samskab socket needs these settings: {names}")
+            print(message.format(names=", ".join(missing)), file=sys.stderr)
+            return 2
+    else:
+        slack, teams = settings.missing(SLACK_SETTINGS), settings.missing(TEAMS_SETTINGS)
+        if slack and teams:
+            message = tr._("samskab serve needs the settings of at least one platform:")
+            print(
+                f"{message}\n  Slack: {', '.join(slack)}\n  Teams: {', '.join(teams)}",
+                file=sys.stderr,
+            )
+            return 2
+    message = tr._(
+        "samskab {command}: the Slack and Teams adapters are not part of this version "
+        "yet. Try the bot with: samskab console"
+    )
+    print(message.format(command=args.command), file=sys.stderr)
+    return 2

@@ -1,0 +1,1 @@
+"""Use cases, platform-neutral. Adapters call these and render what they return."""

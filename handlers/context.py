@@ -1,0 +1,43 @@
+"""What every use case is handed: the database, the clock and the defaults; and who is acting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from storage.db import Database
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: Database
+    language: str = "da"
+    timezone: str = "Europe/Copenhagen"
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as a platform names them. `locale` is the platform's, when it tells us."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    name: str = ""
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """Where a command was typed. `roster` is the channel's members, when the adapter knows them."""
+
+    platform: str
+    workspace: str
+    channel_id: str
+    name: str = ""
+    roster: tuple[PersonRef, ...] | None = None

@@ -1,0 +1,111 @@
+"""Reading submitted form values, collecting every error at once so a form can show them all."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from handlers.errors import Refused
+from handlers.i18n import N_
+from handlers.messages import FormValues
+
+
+class Invalid(Exception):
+    """One or more fields were wrong: field id → (message id, params)."""
+
+    def __init__(self, errors: dict[str, tuple[str, dict[str, object]]]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+class FormReader:
+    def __init__(self, values: FormValues) -> None:
+        self.values = values
+        self.errors: dict[str, tuple[str, dict[str, object]]] = {}
+
+    def fail(self, field: str, message: str, **params: object) -> None:
+        self.errors.setdefault(field, (message, params))
+
+    def check(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)
+
+    def _raw(self, field: str) -> str:
+        value = self.values.get(field, "")
+        if isinstance(value, list):
+            value = "\n".join(value)
+        return value.strip()
+
+    def text(self, field: str, *, max_length: int = 3000, required: bool = True) -> str:
+        value = self._raw(field)
+        if required and not value:
+            self.fail(field, N_("Please fill this in."))
+        elif len(value) > max_length:
+            self.fail(
+                field,
+                N_("Too long: {length} characters, at most {limit}."),
+                length=len(value),
+                limit=max_length,
+            )
+        return value
+
+    def lines(self, field: str, *, max_length: int = 3000, required: bool = False) -> list[str]:
+        """A list typed one item per line; bullets and blank lines are dropped."""
+        value = self.text(field, max_length=max_length, required=required)
+        items = (line.strip().lstrip("-•*").strip() for line in value.splitlines())
+        return [item for item in items if item]
+
+    def people(self, field: str, *, required: bool = True) -> list[str]:
+        value = self.values.get(field, [])
+        ids = [v for v in ([value] if isinstance(value, str) else value) if v.strip()]
+        if required and not ids:
+            self.fail(field, N_("Choose at least one person."))
+        return ids
+
+    def choice(self, field: str, allowed: set[str], *, required: bool = True) -> str:
+        value = self._raw(field)
+        if not value and not required:
+            return ""
+        if value not in allowed:
+            self.fail(field, N_("Choose one of the options."))
+        return value
+
+    def date(self, field: str) -> date | None:
+        value = self._raw(field)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(field, N_("Write the date as YYYY-MM-DD, for example 2026-12-03."))
+            return None
+
+    def time(self, field: str) -> time | None:
+        value = self._raw(field).replace(".", ":")
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            self.fail(field, N_("Write the time as HH:MM, for example 09:00."))
+            return None
+
+    def datetime(self, field: str, tz: ZoneInfo) -> datetime | None:
+        value = self._raw(field).replace(" ", "T").replace(".", ":")
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(
+                field,
+                N_("Write the date and time as YYYY-MM-DD HH:MM, for example 2026-12-03 13:00."),
+            )
+            return None
+        return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
+
+    def timezone(self, field: str) -> str:
+        value = self._raw(field)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(field, N_("Unknown timezone. Use a name such as Europe/Copenhagen."))
+        return value
+
+
+def refused_to_invalid(refusal: Refused) -> Invalid:
+    return Invalid({refusal.field or "": (refusal.message, refusal.params)})

@@ -1,0 +1,340 @@
+"""Input from colleagues: on a request, or unprompted; named or anonymous; or "no input from me"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers import audit
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import Refused
+from handlers.forms import FormReader
+from handlers.i18n import N_, Translator
+from handlers.messages import (
+    Context,
+    Form,
+    FormField,
+    FormOutcome,
+    FormValues,
+    Message,
+    Option,
+    Paragraph,
+    Reply,
+)
+from handlers.outbox import enqueue
+from handlers.people import (
+    enrol,
+    ensure_person,
+    require_member,
+    require_process,
+    translator_for,
+)
+from handlers.summaries import ask_key
+from handlers.summary_messages import answered_request_message
+from storage.models import Input, InputRequest, Member, Person, Process, Summary, Workshop
+
+MAX_INPUT = 3000
+GENERAL = "general"
+
+
+def _input_fields(tr: Translator, *, about: tuple[Option, ...] = ()) -> tuple[FormField, ...]:
+    fields = (
+        FormField(
+            "text",
+            tr._("Your input"),
+            "long_text",
+            max_length=MAX_INPUT,
+            hint=tr._("At most {limit} characters.").format(limit=MAX_INPUT),
+        ),
+        FormField(
+            "anonymous",
+            tr._("Show my name?"),
+            "choice",
+            initial="named",
+            options=(
+                Option("named", tr._("Yes, with my name")),
+                Option("anonymous", tr._("No, anonymously")),
+            ),
+        ),
+    )
+    if about:
+        about_field = FormField(
+            "about", tr._("About"), "choice", initial=about[0].value, options=about
+        )
+        return (about_field, *fields)
+    return fields
+
+
+def request_input_form(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
+    """The "give input" button in the DM."""
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        request = _own_request(session, person, request_id)
+        tr = translator_for(person, request.summary.workshop.process, deps)
+        if not request.is_open:
+            return Reply(message=Message(_already_answered(tr, request)))
+        return Reply(
+            form=Form(
+                callback_id="input",
+                title=tr._("Your input"),
+                submit_label=tr._("Send"),
+                intro=request.summary.question,
+                metadata={"request": str(request.id)},
+                fields=_input_fields(tr),
+            )
+        )
+
+
+def summary_input_form(deps: Deps, actor: PersonRef, summary_id: str) -> Reply:
+    """The "add input" button under a summary in the channel: anyone in the process may use it."""
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        summary = _summary(session, summary_id)
+        process = summary.workshop.process
+        require_member(session, process, person)
+        tr = translator_for(person, process, deps)
+        return Reply(
+            form=Form(
+                callback_id="input",
+                title=tr._("Your input"),
+                submit_label=tr._("Send"),
+                intro=summary.question,
+                metadata={"summary": str(summary.id)},
+                fields=_input_fields(tr),
+            )
+        )
+
+
+def open_input_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
+    """`/samskab input`: input at any time, about a workshop or the process in general."""
+    with deps.db.transaction() as session:
+        process = require_process(session, channel)
+        person = ensure_person(session, actor)
+        enrol(session, process, person, deps.clock())
+        tr = translator_for(person, process, deps)
+        summaries = session.scalars(
+            select(Summary)
+            .join(Workshop)
+            .where(Workshop.process_id == process.id)
+            .order_by(Summary.posted_at.desc())
+            .limit(20)
+        ).all()
+        about = (
+            Option(GENERAL, tr._("The process in general")),
+            *(Option(str(s.id), s.workshop.title) for s in summaries),
+        )
+        return Reply(
+            form=Form(
+                callback_id="input",
+                title=tr._("Your input"),
+                submit_label=tr._("Send"),
+                metadata={"process": str(process.id)},
+                fields=_input_fields(tr, about=about),
+            )
+        )
+
+
+def give_input(
+    deps: Deps, actor: PersonRef, metadata: dict[str, str], values: FormValues
+) -> FormOutcome:
+    """Store the input, thank the person, show it in the summary's thread (or the channel), and
+    mark the DM that asked for it as answered."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        request = (
+            _own_request(session, person, metadata["request"]) if "request" in metadata else None
+        )
+        if request is not None:
+            summary: Summary | None = request.summary
+        elif "summary" in metadata:
+            summary = _summary(session, metadata["summary"])
+        else:
+            summary = None
+        process = summary.workshop.process if summary else _process(session, metadata)
+        member = require_member(session, process, person)
+        tr = translator_for(person, process, deps)
+        form = FormReader(values)
+        text = form.text("text", max_length=MAX_INPUT)
+        anonymous = form.choice("anonymous", {"named", "anonymous"}) == "anonymous"
+        if summary is None and "about" in values:
+            about = form.text("about", max_length=20)
+            if about != GENERAL:
+                summary = _summary(session, about)
+                if summary.workshop.process_id != process.id:
+                    raise Refused(N_("That workshop belongs to another process."))
+        form.check()
+        if request is not None and not request.is_open:
+            return FormOutcome(reply=Reply(message=Message(_already_answered(tr, request))))
+        if request is None and summary is not None:
+            request = _open_request_of(session, summary, member)
+
+        contribution = Input(
+            process_id=process.id,
+            summary_id=summary.id if summary else None,
+            request_id=request.id if request else None,
+            author_member_id=member.id,
+            anonymous=anonymous,
+            text=text,
+            status="received",
+            created_at=now,
+        )
+        session.add(contribution)
+        session.flush()
+        if request is not None:
+            request.status, request.responded_at = "answered", now
+            _mark_dm_answered(session, deps, process, request, declined=False, anonymous=anonymous)
+        _post_input(session, process, contribution, member, now)
+        audit.record(
+            session,
+            "input.given",
+            at=now,
+            process=process,
+            actor=None if anonymous else person,
+            input=contribution.id,
+            anonymous=anonymous,
+        )
+        thanks = (
+            tr._("Thank you for your input!")
+            + " "
+            + (
+                tr._("It is shared in the channel without your name.")
+                if anonymous
+                else tr._("It is shared in the channel with your name.")
+            )
+        )
+        return FormOutcome(reply=Reply(message=Message(thanks)))
+
+
+def decline_input(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
+    """ "No input from me": a valid answer that stops the reminders."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        request = _own_request(session, person, request_id)
+        process = request.summary.workshop.process
+        tr = translator_for(person, process, deps)
+        if not request.is_open:
+            return Reply(message=Message(_already_answered(tr, request)))
+        request.status, request.responded_at = "declined", now
+        _mark_dm_answered(session, deps, process, request, declined=True)
+        audit.record(
+            session, "input.declined", at=now, process=process, actor=person, request=request.id
+        )
+        return Reply(
+            message=Message(
+                tr._(
+                    "Noted: no input from you this time. You will not be reminded about this workshop."
+                )
+            )
+        )
+
+
+def close_open_requests(session: Session, member: Member, now: datetime) -> int:
+    """Expire a member's open requests (they left the process); no more reminders."""
+    requests = session.scalars(
+        select(InputRequest).where(
+            InputRequest.member_id == member.id,
+            InputRequest.status.in_(("pending", "delivered")),
+        )
+    ).all()
+    for request in requests:
+        request.status, request.next_reminder_at = "expired", None
+    return len(requests)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _own_request(session: Session, person: Person, request_id: str) -> InputRequest:
+    request = session.get(InputRequest, _int(request_id))
+    if request is None or request.member.person_id != person.id:
+        raise Refused(N_("This request for input is not addressed to you."))
+    return request
+
+
+def _summary(session: Session, summary_id: str) -> Summary:
+    summary = session.get(Summary, _int(summary_id))
+    if summary is None:
+        raise Refused(N_("That summary no longer exists."))
+    return summary
+
+
+def _process(session: Session, metadata: dict[str, str]) -> Process:
+    process = session.get(Process, _int(metadata.get("process", "")))
+    if process is None:
+        raise Refused(N_("That process no longer exists."))
+    return process
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def _open_request_of(session: Session, summary: Summary, member: Member) -> InputRequest | None:
+    """Input given through the channel's button still answers the person's own request."""
+    request = session.scalar(
+        select(InputRequest).where(
+            InputRequest.summary_id == summary.id, InputRequest.member_id == member.id
+        )
+    )
+    return request if request is not None and request.is_open else None
+
+
+def _already_answered(tr: Translator, request: InputRequest) -> str:
+    if request.status == "declined":
+        return tr._("You have already answered “no input from me” to this request.")
+    if request.status == "answered":
+        return tr._("You have already answered this request. Thank you!")
+    return tr._("This request is closed. You can still give input with /samskab input.")
+
+
+def _mark_dm_answered(
+    session: Session,
+    deps: Deps,
+    process: Process,
+    request: InputRequest,
+    *,
+    declined: bool,
+    anonymous: bool = False,
+) -> None:
+    person = request.member.person
+    tr = translator_for(person, process, deps)
+    enqueue(
+        session,
+        answered_request_message(
+            tr, request.summary.workshop, declined=declined, anonymous=anonymous
+        ),
+        key=f"ask-closed:{request.id}",
+        now=deps.clock(),
+        process=process,
+        person=person,
+        replaces_key=ask_key(request),
+    )
+
+
+def _post_input(
+    session: Session, process: Process, contribution: Input, member: Member, now: datetime
+) -> None:
+    tr = Translator(process.language, process.timezone)
+    who = tr._("An anonymous colleague") if contribution.anonymous else member.person.name
+    if contribution.summary_id is not None:
+        heading = tr._("Input from {who}").format(who=who)
+    else:
+        heading = tr._("Input to the process from {who}").format(who=who)
+    enqueue(
+        session,
+        Message(
+            f"{heading}: {contribution.text}", (Context(heading), Paragraph(contribution.text))
+        ),
+        key=f"input:{contribution.id}",
+        now=now,
+        process=process,
+        channel_id=process.channel_id,
+        reply_to_key=f"summary:{contribution.summary_id}" if contribution.summary_id else None,
+    )

@@ -1,0 +1,81 @@
+"""Forms submitted and buttons pressed: the route from a callback or action id to a use case."""
+
+from __future__ import annotations
+
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import Refused
+from handlers.forms import Invalid
+from handlers.inputs import decline_input, give_input, request_input_form, summary_input_form
+from handlers.messages import FormOutcome, FormValues, Message, Reply
+from handlers.people import actor_translator
+from handlers.setup import submit_setup
+from handlers.summaries import pick_workshop, post_workshop_summary
+from handlers.workshops import plan_workshop
+
+FORM_CALLBACKS = ("setup", "workshop", "summary.pick", "summary", "input")
+BUTTON_ACTIONS = ("input.open", "input.request", "input.decline")
+
+
+def submit_form(
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    callback_id: str,
+    metadata: dict[str, str],
+    values: FormValues,
+) -> FormOutcome:
+    """Errors on fields keep the form open with the message beside the field; a refusal that is
+    not about a field closes it with the explanation."""
+    try:
+        return _route_form(deps, actor, channel, callback_id, metadata, values)
+    except Invalid as invalid:
+        tr = actor_translator(deps, actor, channel)
+        return FormOutcome(
+            errors={
+                field: tr._(message).format(**params)
+                for field, (message, params) in invalid.errors.items()
+            }
+        )
+    except Refused as refusal:
+        tr = actor_translator(deps, actor, channel)
+        text = tr._(refusal.message).format(**refusal.params)
+        if refusal.field:
+            return FormOutcome(errors={refusal.field: text})
+        return FormOutcome(reply=Reply(message=Message(text)))
+
+
+def _route_form(
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    callback_id: str,
+    metadata: dict[str, str],
+    values: FormValues,
+) -> FormOutcome:
+    if callback_id == "input":
+        return give_input(deps, actor, metadata, values)
+    if channel is None:
+        raise ValueError(f"form {callback_id!r} needs the channel it was opened in")
+    if callback_id == "setup":
+        return submit_setup(deps, actor, channel, values)
+    if callback_id == "workshop":
+        return plan_workshop(deps, actor, channel, values)
+    if callback_id == "summary.pick":
+        return pick_workshop(deps, actor, channel, values)
+    if callback_id == "summary":
+        return post_workshop_summary(deps, actor, channel, values, metadata.get("workshop", ""))
+    raise ValueError(f"unknown form {callback_id!r}")
+
+
+def press_button(deps: Deps, actor: PersonRef, action_id: str, value: str) -> Reply:
+    try:
+        if action_id == "input.open":
+            return summary_input_form(deps, actor, value)
+        if action_id == "input.request":
+            return request_input_form(deps, actor, value)
+        if action_id == "input.decline":
+            return decline_input(deps, actor, value)
+        raise ValueError(f"unknown action {action_id!r}")
+    except Refused as refusal:
+        tr = actor_translator(deps, actor, None)
+        return Reply(message=Message(tr._(refusal.message).format(**refusal.params)))

@@ -1,0 +1,191 @@
+"""The neutral message model: what a use case says, before any platform renders it.
+
+Every block is a small frozen dataclass with a `kind`; a `Message` serialises to plain JSON so the
+outbox can store it and an adapter on another replica can render it later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    kind: ClassVar[str] = "heading"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label/value pairs shown side by side."""
+
+    pairs: tuple[tuple[str, str], ...]
+    kind: ClassVar[str] = "fields"
+
+
+@dataclass(frozen=True)
+class BulletList:
+    title: str
+    items: tuple[str, ...]
+    kind: ClassVar[str] = "bullets"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the process stands: `step` of `total`, with the step's name as `label`."""
+
+    step: int
+    total: int
+    label: str
+    kind: ClassVar[str] = "progress"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str = ""
+    style: str = ""  # "", "primary" or "danger"
+
+
+@dataclass(frozen=True)
+class Buttons:
+    buttons: tuple[Button, ...]
+    kind: ClassVar[str] = "buttons"
+
+
+@dataclass(frozen=True)
+class Context:
+    """A small grey line: who, when, how to answer."""
+
+    text: str
+    kind: ClassVar[str] = "context"
+
+
+@dataclass(frozen=True)
+class Divider:
+    kind: ClassVar[str] = "divider"
+
+
+Block = Heading | Paragraph | Fields | BulletList | Progress | Buttons | Context | Divider
+_BLOCK_TYPES: dict[str, type[Any]] = {
+    cls.kind: cls
+    for cls in (Heading, Paragraph, Fields, BulletList, Progress, Buttons, Context, Divider)
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """`text` is the notification fallback and what a plain client shows; blocks are the body."""
+
+    text: str
+    blocks: tuple[Block, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "blocks": [{"kind": block.kind, **asdict(block)} for block in self.blocks],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        return cls(text=data["text"], blocks=tuple(_block_from_json(b) for b in data["blocks"]))
+
+
+def _block_from_json(data: dict[str, Any]) -> Block:
+    values = {k: v for k, v in data.items() if k != "kind"}
+    kind = data["kind"]
+    if kind == "fields":
+        values["pairs"] = tuple(tuple(pair) for pair in values["pairs"])
+    elif kind == "bullets":
+        values["items"] = tuple(values["items"])
+    elif kind == "buttons":
+        values["buttons"] = tuple(Button(**b) for b in values["buttons"])
+    block: Block = _BLOCK_TYPES[kind](**values)
+    return block
+
+
+# --- Forms ------------------------------------------------------------------------------------
+
+FIELD_KINDS = ("text", "long_text", "people", "person", "choice", "date", "datetime", "time")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a form.
+
+    Values arrive as strings, except `people`, which arrives as a list of user ids. `long_text`
+    lists (decisions, open questions) take one item per line. Dates are ISO (`2026-12-03`),
+    date-times `2026-12-03T13:00` in the process's timezone, times `09:00`.
+    """
+
+    id: str
+    label: str
+    kind: str
+    required: bool = True
+    initial: str | tuple[str, ...] | None = None
+    options: tuple[Option, ...] = ()
+    hint: str = ""
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal (Slack), a card (Teams) or a questionnaire (console).
+
+    `callback_id` names the use case that receives the answers; `metadata` carries ids only,
+    never content, because platforms echo it back unencrypted and limit its size.
+    """
+
+    callback_id: str
+    title: str
+    submit_label: str
+    fields: tuple[FormField, ...]
+    metadata: dict[str, str] = field(default_factory=dict)
+    intro: str = ""
+
+
+FormValues = dict[str, str | list[str]]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file for the person: an export, their data."""
+
+    filename: str
+    content: str
+    mime_type: str = "text/markdown"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the person who acted sees at once, privately: a message, a form to fill, or a file."""
+
+    message: Message | None = None
+    form: Form | None = None
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    """The answer to a submitted form: errors per field (the form stays open), or a reply."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    reply: Reply = field(default_factory=Reply)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

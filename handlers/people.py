@@ -1,0 +1,130 @@
+"""People, members and whose language a message is written in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import Refused
+from handlers.forms import FormReader
+from handlers.i18n import N_, Translator, normalise_language
+from storage.models import Member, Person, Process
+
+
+def ensure_person(session: Session, ref: PersonRef) -> Person:
+    person = session.scalar(
+        select(Person).where(
+            Person.platform == ref.platform,
+            Person.workspace == ref.workspace,
+            Person.user_id == ref.user_id,
+        )
+    )
+    if person is None:
+        person = Person(
+            platform=ref.platform,
+            workspace=ref.workspace,
+            user_id=ref.user_id,
+            name=ref.name or ref.user_id,
+            locale=ref.locale,
+        )
+        session.add(person)
+        session.flush()
+    else:
+        if ref.name and ref.name != person.name:
+            person.name = ref.name
+        if ref.locale and ref.locale != person.locale:
+            person.locale = ref.locale
+    return person
+
+
+def process_for_channel(session: Session, channel: ChannelRef) -> Process | None:
+    return session.scalar(
+        select(Process).where(
+            Process.platform == channel.platform,
+            Process.workspace == channel.workspace,
+            Process.channel_id == channel.channel_id,
+        )
+    )
+
+
+def require_process(session: Session, channel: ChannelRef) -> Process:
+    process = process_for_channel(session, channel)
+    if process is None:
+        raise Refused(
+            N_("No process is set up in this channel yet. Start one with /samskab setup.")
+        )
+    return process
+
+
+def member_of(session: Session, process: Process, person: Person) -> Member | None:
+    return session.scalar(
+        select(Member).where(Member.process_id == process.id, Member.person_id == person.id)
+    )
+
+
+def enrol(
+    session: Session, process: Process, person: Person, now: datetime, role: str = "participant"
+) -> Member:
+    """Make the person an active member; an existing member keeps a facilitator role."""
+    member = member_of(session, process, person)
+    if member is None:
+        member = Member(process=process, person=person, role=role, active=True, joined_at=now)
+        session.add(member)
+        session.flush()
+    else:
+        if not member.active:
+            member.active, member.joined_at = True, now
+        if role == "facilitator":
+            member.role = role
+    return member
+
+
+def require_member(session: Session, process: Process, person: Person) -> Member:
+    member = member_of(session, process, person)
+    if member is None or not member.active:
+        raise Refused(N_("You are not a member of the process “{process}”."), process=process.name)
+    return member
+
+
+def require_facilitator(session: Session, process: Process, person: Person) -> Member:
+    member = member_of(session, process, person)
+    if member is None or not member.active or not member.is_facilitator:
+        raise Refused(N_("Only the process's facilitators can do that."))
+    return member
+
+
+def active_members(process: Process) -> list[Member]:
+    return sorted((m for m in process.members if m.active), key=lambda m: m.person.name.casefold())
+
+
+def language_of(person: Person | None, process: Process | None, deps: Deps) -> str:
+    """The person's own language when the platform told us it; else the process's; else ours."""
+    fallback = process.language if process is not None else deps.language
+    return normalise_language(person.locale if person is not None else None, fallback)
+
+
+def translator_for(person: Person | None, process: Process | None, deps: Deps) -> Translator:
+    timezone = process.timezone if process is not None else deps.timezone
+    return Translator(language_of(person, process, deps), timezone)
+
+
+def resolve_members(
+    session: Session, process: Process, user_ids: list[str], form: FormReader, field: str
+) -> list[Member]:
+    """Members for the chosen user ids; anyone outside the process is reported on the field."""
+    by_user = {m.person.user_id: m for m in process.members if m.active}
+    unknown = [user_id for user_id in user_ids if user_id not in by_user]
+    if unknown:
+        form.fail(field, N_("Not members of the process: {people}."), people=", ".join(unknown))
+    return [by_user[user_id] for user_id in dict.fromkeys(user_ids) if user_id in by_user]
+
+
+def actor_translator(deps: Deps, actor: PersonRef, channel: ChannelRef | None) -> Translator:
+    """The language to answer the person who acted in, in a transaction of its own."""
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        process = process_for_channel(session, channel) if channel is not None else None
+        return translator_for(person, process, deps)

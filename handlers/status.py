@@ -1,0 +1,241 @@
+"""Where are we in the process: the status digest, on demand and on schedule.
+
+The digest is built from a fixed number of aggregate queries, whatever the size of the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.i18n import Translator
+from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
+from handlers.outbox import enqueue
+from handlers.people import enrol, ensure_person, require_process, translator_for
+from handlers.steps import progress_block
+from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
+
+LIST_LIMIT = 10
+REACHED = ("delivered", "answered", "declined", "expired")
+
+
+@dataclass(frozen=True)
+class TrackCount:
+    name: str
+    held: int
+    planned: int
+    next_at: datetime | None
+    latest: str | None  # the title of the last workshop held
+
+
+@dataclass(frozen=True)
+class Reach:
+    asked: int
+    reached: int
+    answered: int
+    declined: int
+
+
+def last_digest_at(session: Session, process: Process) -> datetime | None:
+    return session.scalar(
+        select(func.max(DigestRun.created_at)).where(DigestRun.process_id == process.id)
+    )
+
+
+def track_counts(session: Session, process: Process, now: datetime) -> list[TrackCount]:
+    rows = session.execute(
+        select(
+            Workshop.track_id,
+            func.count().filter(Workshop.status == "held"),
+            func.count().filter(Workshop.status == "planned"),
+        )
+        .where(Workshop.process_id == process.id)
+        .group_by(Workshop.track_id)
+    ).all()
+    counts = {track_id: (held, planned) for track_id, held, planned in rows}
+    upcoming = dict(
+        session.execute(
+            select(Workshop.track_id, func.min(Workshop.starts_at))
+            .where(
+                Workshop.process_id == process.id,
+                Workshop.status == "planned",
+                Workshop.starts_at >= now,
+            )
+            .group_by(Workshop.track_id)
+        ).all()
+    )
+    last_held = (
+        select(Workshop.track_id, func.max(Workshop.starts_at).label("at"))
+        .where(Workshop.process_id == process.id, Workshop.status == "held")
+        .group_by(Workshop.track_id)
+        .subquery()
+    )
+    latest = dict(
+        session.execute(
+            select(Workshop.track_id, Workshop.title).join(
+                last_held,
+                (Workshop.track_id == last_held.c.track_id)
+                & (Workshop.starts_at == last_held.c.at),
+            )
+        ).all()
+    )
+    return [
+        TrackCount(
+            t.name,
+            counts.get(t.id, (0, 0))[0],
+            counts.get(t.id, (0, 0))[1],
+            _aware(upcoming.get(t.id)),
+            latest.get(t.id),
+        )
+        for t in process.tracks
+    ]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type, so the UTC marker is put back here.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def items_since(
+    session: Session, process: Process, kind: str, since: datetime | None
+) -> tuple[list[str], int]:
+    """The newest items of a kind since the last digest (at most LIST_LIMIT) and how many in all."""
+    where = [Workshop.process_id == process.id, SummaryItem.kind == kind]
+    if since is not None:
+        where.append(Summary.posted_at > since)
+    base = select(SummaryItem.text).join(Summary).join(Workshop).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    texts = session.scalars(
+        base.order_by(Summary.posted_at, SummaryItem.position).limit(LIST_LIMIT)
+    ).all()
+    return list(texts), total
+
+
+def input_counts(session: Session, process: Process, since: datetime | None) -> tuple[int, int]:
+    total = func.count(Input.id)
+    recent = func.count(Input.id).filter(Input.created_at > since) if since else total
+    row = session.execute(select(total, recent).where(Input.process_id == process.id)).one()
+    return row[0], row[1]
+
+
+def reach(session: Session, process: Process) -> Reach:
+    member = InputRequest.member_id
+    row = session.execute(
+        select(
+            func.count(func.distinct(member)),
+            func.count(func.distinct(member)).filter(InputRequest.status.in_(REACHED)),
+            func.count(func.distinct(member)).filter(InputRequest.status == "answered"),
+            func.count(func.distinct(member)).filter(InputRequest.status == "declined"),
+        )
+        .join(Summary)
+        .join(Workshop)
+        .where(Workshop.process_id == process.id)
+    ).one()
+    return Reach(*row)
+
+
+def compose_status(
+    session: Session, process: Process, tr: Translator, *, now: datetime, since: datetime | None
+) -> Message:
+    heading = tr._("Where are we in the process? {name}").format(name=process.name)
+    blocks: list[Block] = [Heading(heading), progress_block(tr, process.current_step)]
+    lines = []
+    for track in track_counts(session, process, now):
+        line = tr._("{track}: {held} held, {planned} planned").format(
+            track=track.name, held=track.held, planned=track.planned
+        )
+        if track.latest is not None:
+            line += " · " + tr._("latest: {title}").format(title=track.latest)
+        if track.next_at is not None:
+            line += " · " + tr._("next: {when}").format(when=tr.datetime(track.next_at))
+        lines.append(line)
+    if lines:
+        blocks.append(BulletList(tr._("Workshops per track"), tuple(lines)))
+    period = tr._("since the last status update") if since else tr._("so far")
+    for kind, title in (("decision", tr._("Decisions")), ("open_question", tr._("Open questions"))):
+        items, total = items_since(session, process, kind, since)
+        if items:
+            shown = list(items)
+            if total > len(items):
+                shown.append(tr._("… and {n} more").format(n=total - len(items)))
+            blocks.append(BulletList(f"{title} ({period})", tuple(shown)))
+    all_inputs, new_inputs = input_counts(session, process, since)
+    r = reach(session, process)
+    inputs_text = tr.ngettext("{n} input", "{n} inputs", all_inputs).format(n=all_inputs)
+    if since is not None:
+        inputs_text += " " + tr._("({n} new)").format(n=new_inputs)
+    blocks.append(
+        Fields(
+            (
+                (tr._("Input received"), inputs_text),
+                (
+                    tr._("Colleagues who did not attend"),
+                    tr._(
+                        "{reached} of {asked} reached, {heard} heard from ({answered} gave input, "
+                        "{declined} no input)"
+                    ).format(
+                        reached=r.reached,
+                        asked=r.asked,
+                        heard=r.answered + r.declined,
+                        answered=r.answered,
+                        declined=r.declined,
+                    ),
+                ),
+            )
+        )
+    )
+    if r.asked == 0 and not lines:
+        blocks.append(
+            Paragraph(tr._("No workshops yet. Facilitators plan one with /samskab workshop."))
+        )
+    blocks.append(Context(tr._("Status as of {when}.").format(when=tr.datetime(now))))
+    text = "\n".join([heading, progress_label(blocks)])
+    return Message(text, tuple(blocks))
+
+
+def progress_label(blocks: list[Block]) -> str:
+    return next((getattr(b, "label", "") for b in blocks if b.kind == "progress"), "")
+
+
+def show_status(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
+    """`/samskab status`: the digest, to the person who asked. Changes nothing but membership."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        process = require_process(session, channel)
+        person = ensure_person(session, actor)
+        enrol(session, process, person, now)
+        tr = translator_for(person, process, deps)
+        since = last_digest_at(session, process)
+        return Reply(message=compose_status(session, process, tr, now=now, since=since))
+
+
+def post_digest(deps: Deps, process_id: int, period: str) -> bool:
+    """Post the digest for `period` in the process's channel, once. Returns False if this period's
+    digest was already posted (by us after a restart, or by another replica)."""
+    now = deps.clock()
+    try:
+        with deps.db.transaction() as session:
+            process = session.get(Process, process_id)
+            if process is None or process.status != "active":
+                return False
+            since = last_digest_at(session, process)
+            session.add(DigestRun(process_id=process.id, period=period, created_at=now))
+            session.flush()
+            tr = Translator(process.language, process.timezone)
+            message = compose_status(session, process, tr, now=now, since=since)
+            enqueue(
+                session,
+                message,
+                key=f"digest:{process.id}:{period}",
+                now=now,
+                process=process,
+                channel_id=process.channel_id,
+            )
+            return True
+    except IntegrityError:
+        return False

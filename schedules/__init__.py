@@ -1,0 +1,1 @@
+"""Scheduled and background work: delivery of the outbox, digests, reminders."""

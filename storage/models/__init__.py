@@ -1,0 +1,31 @@
+"""The tables. Import models from here."""
+
+from storage.models.base import Base, UTCDateTime
+from storage.models.delivery import OutboxMessage
+from storage.models.process import AuditEntry, DigestRun, Member, Person, Process, Track
+from storage.models.workshop import (
+    Input,
+    InputRequest,
+    Invitation,
+    Summary,
+    SummaryItem,
+    Workshop,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "DigestRun",
+    "Input",
+    "InputRequest",
+    "Invitation",
+    "Member",
+    "OutboxMessage",
+    "Person",
+    "Process",
+    "Summary",
+    "SummaryItem",
+    "Track",
+    "UTCDateTime",
+    "Workshop",
+]

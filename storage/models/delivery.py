@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime
+
+
+class OutboxMessage(Base):
+    """A message to send. Written in the use case's transaction; sent by the delivery worker.
+
+    `key` is the idempotency key: a message with the same key is never written twice.
+    Targets: a process channel (`channel`) or a person's DM (`person`). `reply_to_key` threads the
+    message under an earlier one; `replaces_key` turns it into an update of an earlier one.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("target_kind IN ('channel', 'person')", name="target_kind"),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    target_kind: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str | None] = mapped_column(String(200))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    reply_to_key: Mapped[str | None] = mapped_column(String(200))
+    replaces_key: Mapped[str | None] = mapped_column(String(200))
+    # The adapter adds a link to the message sent under this key (a DM pointing to the summary).
+    link_key: Mapped[str | None] = mapped_column(String(200))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("input_requests.id", ondelete="SET NULL")
+    )
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    platform_ref: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, UTCDateTime
+from storage.models.process import Member, Process, Track
+
+
+class Workshop(Base):
+    __tablename__ = "workshops"
+    __table_args__ = (CheckConstraint("status IN ('planned', 'held')", name="status_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    process: Mapped[Process] = relationship()
+    track: Mapped[Track] = relationship(lazy="joined")
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+    summary: Mapped[Summary | None] = relationship(back_populates="workshop", uselist=False)
+
+
+class Invitation(Base):
+    """An invitee of a workshop; `attended` is unknown (None) until the summary records it."""
+
+    __tablename__ = "invitations"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="invitations")
+    member: Mapped[Member] = relationship(lazy="joined")
+
+
+class Summary(Base):
+    """The summary (opsamling) of a held workshop, with its items and the question for absentees."""
+
+    __tablename__ = "summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), unique=True
+    )
+    author_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    input_deadline: Mapped[date] = mapped_column(Date)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="summary")
+    items: Mapped[list[SummaryItem]] = relationship(
+        back_populates="summary", order_by="SummaryItem.position", cascade="all, delete-orphan"
+    )
+
+    def items_of(self, kind: str) -> list[str]:
+        return [item.text for item in self.items if item.kind == kind]
+
+
+class SummaryItem(Base):
+    """A decision, open question or next step; rows so that their status can be followed."""
+
+    __tablename__ = "summary_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('decision', 'open_question', 'next_step')", name="item_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("summaries.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+    summary: Mapped[Summary] = relationship(back_populates="items")
+
+
+class InputRequest(Base):
+    """One absent invitee asked for input on one summary."""
+
+    __tablename__ = "input_requests"
+    __table_args__ = (
+        UniqueConstraint("summary_id", "member_id"),
+        CheckConstraint(
+            "status IN ('pending', 'delivered', 'answered', 'declined', 'expired', 'failed')",
+            name="status_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("summaries.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    summary: Mapped[Summary] = relationship()
+    member: Mapped[Member] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("pending", "delivered")
+
+
+class Input(Base):
+    """A contribution (bidrag). The author is kept for anonymous input only to tell them its fate."""
+
+    __tablename__ = "inputs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('received', 'considered', 'used', 'not_used')", name="status_kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    summary_id: Mapped[int | None] = mapped_column(ForeignKey("summaries.id", ondelete="SET NULL"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("input_requests.id", ondelete="SET NULL")
+    )
+    author_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    status_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    author: Mapped[Member | None] = relationship(lazy="joined")
+    summary: Mapped[Summary | None] = relationship()

@@ -1,0 +1,69 @@
+"""Short ways to reach a state through the real use cases (never by writing rows directly)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.interactions import submit_form
+from storage.models import Base, Workshop
+
+PLATFORM, WORKSPACE = "console", "local"
+
+
+def person(name: str) -> PersonRef:
+    return PersonRef(PLATFORM, WORKSPACE, name.casefold().replace(" ", "-"), name)
+
+
+def channel(channel_id: str, roster: list[PersonRef] | None = None) -> ChannelRef:
+    return ChannelRef(PLATFORM, WORKSPACE, channel_id, channel_id,
+                      roster=tuple(roster) if roster else None)  # fmt: skip
+
+
+def set_up(deps: Deps, where: ChannelRef, facilitator: PersonRef, *, language: str = "da",
+           step: str = "1") -> None:  # fmt: skip
+    outcome = submit_form(deps, facilitator, where, "setup", {}, {
+        "name": f"Forløb i {where.channel_id}", "tracks": "Visitation\nDokumentation\nBudget",
+        "step": step, "digest_weekday": "0", "digest_time": "09:00", "language": language,
+        "timezone": "Europe/Copenhagen", "facilitators": [],
+    })  # fmt: skip
+    assert outcome.ok, outcome.errors
+
+
+def plan(deps: Deps, where: ChannelRef, facilitator: PersonRef, invitees: list[PersonRef],
+         *, title: str = "Workshop", when: str = "2026-11-25 13:00") -> str:  # fmt: skip
+    outcome = submit_form(deps, facilitator, where, "workshop", {}, {
+        "track": first_track(deps, where), "title": title, "starts_at": when,
+        "invitees": [p.user_id for p in invitees],
+    })  # fmt: skip
+    assert outcome.ok, outcome.errors
+    with deps.db.transaction() as session:
+        return str(session.scalar(select(func.max(Workshop.id))))
+
+
+def first_track(deps: Deps, where: ChannelRef) -> str:
+    from handlers.people import process_for_channel
+
+    with deps.db.transaction() as session:
+        process = process_for_channel(session, where)
+        assert process is not None
+        return str(process.tracks[0].id)
+
+
+def summary_values(attendees: list[PersonRef], **overrides: str) -> dict[str, str | list[str]]:
+    values: dict[str, str | list[str]] = {
+        "attendees": [p.user_id for p in attendees], "text": "Vi nåede langt.",
+        "decisions": "En beslutning", "open_questions": "Et spørgsmål", "next_steps": "",
+        "question": "Hvad mener du?", "deadline": "2026-12-02",
+    }  # fmt: skip
+    values.update(overrides)
+    return values
+
+
+def row_counts(deps: Deps) -> dict[str, int]:
+    """How many rows each table holds: to show that a refused request wrote nothing."""
+    with deps.db.transaction() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }

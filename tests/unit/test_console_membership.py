@@ -1,0 +1,53 @@
+"""Membership follows the channel: facilitators added at setup, a welcome for newcomers, and no
+more asking those who left."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handlers.context import Deps
+from tests.conftest import Clock
+from tests.console_driver import ConsoleDriver
+
+SETUP_ANSWERS = ("Odder", "", "2", "", "", "", "")
+
+
+def test_a_second_facilitator_chosen_at_setup_can_plan(deps: Deps, tmp_path: Path) -> None:
+    chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
+    chat.type("/join Jesper Krogh, Anna Holm")
+    chat.type("/samskab opsætning", *SETUP_ANSWERS, "Jesper Krogh")
+    chat.type("/as Anna Holm")
+    assert chat.type("/samskab workshop")[0].body == "Det kan kun forløbets facilitatorer."
+    chat.type("/as Jesper Krogh")
+    posts = chat.type("/samskab workshop", "2", "Dokumentation i dag", "2026-12-01 10:00", "")
+    assert "Planlagt: Dokumentation i dag, tirsdag den 1. december kl. 10:00" in posts[0].body
+    assert any("Ny workshop: Dokumentation i dag" in p.body for p in posts if p.label == "#odder")
+
+
+def test_a_colleague_who_joins_gets_a_welcome_with_the_status(deps: Deps, tmp_path: Path) -> None:
+    chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
+    chat.type("/samskab setup", *SETUP_ANSWERS, "")
+    posts = chat.type("/join Ulla Mortensen")
+    welcome = [p for p in posts if p.label == "DM til Ulla Mortensen"]
+    assert len(welcome) == 1
+    assert "Velkommen til forløbet »Odder«" in welcome[0].body
+    assert "Trin 2 af 6: Udpege, undersøge og prioritere udfordringerne" in welcome[0].body
+    assert not [p for p in chat.type("/join Ulla Mortensen") if p.label.startswith("DM")], (
+        "joining twice does not welcome twice"
+    )
+
+
+def test_a_colleague_who_left_is_no_longer_asked(deps: Deps, clock: Clock, tmp_path: Path) -> None:
+    chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
+    chat.type("/join Anna Holm, Bo Berg")
+    chat.type("/samskab setup", *SETUP_ANSWERS, "")
+    chat.type("/samskab workshop", "1", "Visitation", "2026-11-23 13:00", "")
+    posts = chat.type("/samskab referat", "Mette Lund", "Kort.", "", "", "", "", "", "")
+    dm = next(p for p in posts if p.label == "DM til Anna Holm")
+    chat.type("/leave Anna Holm")
+    chat.type("/as Mette Lund")
+    status = chat.type("/samskab status")[0].body
+    assert "2 af 2 nået" in status
+    chat.type("/as Anna Holm")  # she comes back, but her old request stays closed
+    reply = chat.type("/click " + chat.button(dm, "Giv input"))[0].body
+    assert reply == "Denne forespørgsel er lukket. Du kan stadig give input med /samskab input."
