@@ -74,10 +74,20 @@ class Divider:
     kind: ClassVar[str] = "divider"
 
 
-Block = Heading | Paragraph | Fields | BulletList | Progress | Buttons | Context | Divider
+@dataclass(frozen=True)
+class Link:
+    """A link to the message this one is linked to (the outbox row's `link_key`), such as the
+    summary post from the DM that asks for input. The adapter fills in where it points; where it
+    cannot, the block is left out."""
+
+    label: str
+    kind: ClassVar[str] = "link"
+
+
+Block = Heading | Paragraph | Fields | BulletList | Progress | Buttons | Context | Divider | Link
 _BLOCK_TYPES: dict[str, type[Any]] = {
     cls.kind: cls
-    for cls in (Heading, Paragraph, Fields, BulletList, Progress, Buttons, Context, Divider)
+    for cls in (Heading, Paragraph, Fields, BulletList, Progress, Buttons, Context, Divider, Link)
 }
 
 

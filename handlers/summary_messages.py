@@ -13,6 +13,7 @@ from handlers.messages import (
     Divider,
     Fields,
     Heading,
+    Link,
     Message,
     Paragraph,
 )
@@ -91,6 +92,7 @@ def input_request_message(
         Heading(heading),
         Context(f"{process.name} · {workshop.track.name} · {tr.datetime(workshop.starts_at)}"),
         Paragraph(summary.text),
+        Link(tr._("See the summary in the channel")),
         *item_lists(tr, summary),
         Paragraph(tr._("Our question to you: {question}").format(question=summary.question)),
         Context(

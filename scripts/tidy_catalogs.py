@@ -12,6 +12,7 @@ for language, locale in (("da", "da_DK"), ("en", "en_GB")):
     with path.open("rb") as f:
         catalog = read_po(f, locale=locale)
     catalog.project, catalog.version, catalog.fuzzy = "Samskab", "0.1", False
+    catalog.obsolete.clear()  # texts the code no longer uses
     for message in catalog:
         if language == "en" and message.id and not message.string:
             message.string = message.id

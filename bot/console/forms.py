@@ -80,7 +80,7 @@ class ConsoleForm:
         default = field.initial if isinstance(field.initial, str) else ""
         shown = " / ".join(default.splitlines())
         self.out.write(label + (f" [{shown}]" if shown else "") + "\n")
-        self.out.write("  " + self.tr._("(one line each; an empty line ends)") + "\n")
+        self.out.write("  " + self.tr._("(an empty line ends)") + "\n")
         lines: list[str] = []
         while True:
             line = self._line("  > ")
