@@ -118,9 +118,28 @@ def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
                 file=sys.stderr,
             )
             return 2
-    message = tr._(
-        "samskab {command}: the Slack and Teams adapters are not part of this version "
-        "yet. Try the bot with: samskab console"
-    )
-    print(message.format(command=args.command), file=sys.stderr)
-    return 2
+        if slack:
+            message = tr._(
+                "samskab {command}: the Teams adapter is not part of this version yet. "
+                "Set {names} to serve Slack."
+            )
+            print(message.format(command=args.command, names=", ".join(slack)), file=sys.stderr)
+            return 2
+    db = _open_database(settings, tr)
+    if db is None:
+        return 1
+    deps = Deps(db=db, language=settings.language, timezone=settings.timezone)
+    try:
+        if args.command == "socket":
+            from bot.socket_mode import run_socket_mode
+
+            asyncio.run(run_socket_mode(settings, deps))
+            return 0
+        import uvicorn
+
+        from bot.server import build_app
+
+        uvicorn.run(build_app(settings, deps), host=args.host, port=args.port, log_level="info")
+        return 0
+    finally:
+        db.dispose()

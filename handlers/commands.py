@@ -91,6 +91,7 @@ def help_message(tr: Translator) -> Message:
             BulletList("", lines),
             Context(tr._("Danish words work too: hjælp, opsætning, referat, trin, eksport.")),
         ),
+        language=tr.language,
     )
 
 
@@ -164,9 +165,13 @@ def handle_command(deps: Deps, actor: PersonRef, channel: ChannelRef, text: str)
         if refusal.message in _WITH_HELP:
             help_text = help_message(tr)
             return Reply(
-                message=Message(f"{text}\n{help_text.text}", (Context(text), *help_text.blocks))
+                message=Message(
+                    f"{text}\n{help_text.text}",
+                    (Context(text), *help_text.blocks),
+                    language=tr.language,
+                )
             )
-        return Reply(message=Message(text))
+        return Reply(message=Message(text, language=tr.language))
 
 
 _WITH_HELP = {

@@ -27,7 +27,8 @@ def export_process(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
             message=Message(
                 tr._("The record of “{name}” is ready: {file}").format(
                     name=process.name, file=filename
-                )
+                ),
+                language=tr.language,
             ),
             attachment=Attachment(filename, markdown),
         )

@@ -74,7 +74,7 @@ def request_input_form(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
         request = _own_request(session, person, request_id)
         tr = translator_for(person, request.summary.workshop.process, deps)
         if not request.is_open:
-            return Reply(message=Message(_already_answered(tr, request)))
+            return Reply(message=Message(_already_answered(tr, request), language=tr.language))
         return Reply(
             form=Form(
                 callback_id="input",
@@ -83,6 +83,7 @@ def request_input_form(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
                 intro=request.summary.question,
                 metadata={"request": str(request.id)},
                 fields=_input_fields(tr),
+                language=tr.language,
             )
         )
 
@@ -103,6 +104,7 @@ def summary_input_form(deps: Deps, actor: PersonRef, summary_id: str) -> Reply:
                 intro=summary.question,
                 metadata={"summary": str(summary.id)},
                 fields=_input_fields(tr),
+                language=tr.language,
             )
         )
 
@@ -132,6 +134,7 @@ def open_input_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                 submit_label=tr._("Send"),
                 metadata={"process": str(process.id)},
                 fields=_input_fields(tr, about=about),
+                language=tr.language,
             )
         )
 
@@ -167,7 +170,9 @@ def give_input(
                     raise Refused(N_("That workshop belongs to another process."))
         form.check()
         if request is not None and not request.is_open:
-            return FormOutcome(reply=Reply(message=Message(_already_answered(tr, request))))
+            return FormOutcome(
+                reply=Reply(message=Message(_already_answered(tr, request), language=tr.language))
+            )
         if request is None and summary is not None:
             request = _open_request_of(session, summary, member)
 
@@ -205,7 +210,7 @@ def give_input(
                 else tr._("It is shared in the channel with your name.")
             )
         )
-        return FormOutcome(reply=Reply(message=Message(thanks)))
+        return FormOutcome(reply=Reply(message=Message(thanks, language=tr.language)))
 
 
 def decline_input(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
@@ -217,7 +222,7 @@ def decline_input(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
         process = request.summary.workshop.process
         tr = translator_for(person, process, deps)
         if not request.is_open:
-            return Reply(message=Message(_already_answered(tr, request)))
+            return Reply(message=Message(_already_answered(tr, request), language=tr.language))
         request.status, request.responded_at = "declined", now
         _mark_dm_answered(session, deps, process, request, declined=True)
         audit.record(
@@ -227,7 +232,8 @@ def decline_input(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
             message=Message(
                 tr._(
                     "Noted: no input from you this time. You will not be reminded about this workshop."
-                )
+                ),
+                language=tr.language,
             )
         )
 
@@ -330,7 +336,9 @@ def _post_input(
     enqueue(
         session,
         Message(
-            f"{heading}: {contribution.text}", (Context(heading), Paragraph(contribution.text))
+            f"{heading}: {contribution.text}",
+            (Context(heading), Paragraph(contribution.text)),
+            language=tr.language,
         ),
         key=f"input:{contribution.id}",
         now=now,

@@ -41,7 +41,7 @@ def submit_form(
         text = tr._(refusal.message).format(**refusal.params)
         if refusal.field:
             return FormOutcome(errors={refusal.field: text})
-        return FormOutcome(reply=Reply(message=Message(text)))
+        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
 
 
 def _route_form(
@@ -78,4 +78,6 @@ def press_button(deps: Deps, actor: PersonRef, action_id: str, value: str) -> Re
         raise ValueError(f"unknown action {action_id!r}")
     except Refused as refusal:
         tr = actor_translator(deps, actor, None)
-        return Reply(message=Message(tr._(refusal.message).format(**refusal.params)))
+        return Reply(
+            message=Message(tr._(refusal.message).format(**refusal.params), language=tr.language)
+        )

@@ -93,20 +93,28 @@ _BLOCK_TYPES: dict[str, type[Any]] = {
 
 @dataclass(frozen=True)
 class Message:
-    """`text` is the notification fallback and what a plain client shows; blocks are the body."""
+    """`text` is the notification fallback and what a plain client shows; blocks are the body.
+    `language` is the one the texts are written in, for the words a renderer adds ("… and 3 more").
+    """
 
     text: str
     blocks: tuple[Block, ...] = ()
+    language: str = "da"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
+            "language": self.language,
             "blocks": [{"kind": block.kind, **asdict(block)} for block in self.blocks],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Message:
-        return cls(text=data["text"], blocks=tuple(_block_from_json(b) for b in data["blocks"]))
+        return cls(
+            text=data["text"],
+            blocks=tuple(_block_from_json(b) for b in data["blocks"]),
+            language=data.get("language", "da"),
+        )
 
 
 def _block_from_json(data: dict[str, Any]) -> Block:
@@ -166,6 +174,7 @@ class Form:
     fields: tuple[FormField, ...]
     metadata: dict[str, str] = field(default_factory=dict)
     intro: str = ""
+    language: str = "da"
 
 
 FormValues = dict[str, str | list[str]]

@@ -128,3 +128,10 @@ def actor_translator(deps: Deps, actor: PersonRef, channel: ChannelRef | None) -
         person = ensure_person(session, actor)
         process = process_for_channel(session, channel) if channel is not None else None
         return translator_for(person, process, deps)
+
+
+def translator_for_member(member: Member) -> Translator:
+    """For messages written outside a request (the delivery worker): the member's language."""
+    process = member.process
+    language = normalise_language(member.person.locale, process.language)
+    return Translator(language, process.timezone)

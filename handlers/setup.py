@@ -122,6 +122,7 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                     options=tuple(Option(user_id, name) for user_id, name in candidates.items()),
                 ),
             ),
+            language=tr.language,
         )
         return Reply(form=form)
 
@@ -201,7 +202,7 @@ def submit_setup(
             text += " " + tr._("Kept the tracks that have workshops: {tracks}.").format(
                 tracks=", ".join(kept)
             )
-        return FormOutcome(reply=Reply(message=Message(text)))
+        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -267,6 +268,7 @@ def _announce(session: Session, process: Process, facilitator: Person, now: date
                     )
                 ),
             ),
+            language=tr.language,
         ),
         key=f"setup:{process.id}",
         now=now,
@@ -300,7 +302,11 @@ def member_joined(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
         )
         enqueue(
             session,
-            Message(welcome + "\n" + status.text, (Paragraph(welcome), *status.blocks)),
+            Message(
+                welcome + "\n" + status.text,
+                (Paragraph(welcome), *status.blocks),
+                language=tr.language,
+            ),
             key=f"welcome:{process.id}:{member.id}:{member.joined_at.isoformat()}",
             now=now,
             process=process,
@@ -324,3 +330,26 @@ def member_left(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
         close_open_requests(session, member, now)
         audit.record(session, "member.left", at=now, process=process, actor=person)
         return True
+
+
+def sync_members(deps: Deps, channel: ChannelRef, roster: list[PersonRef]) -> int:
+    """Make the process's members the channel's members (after setup, or to repair drift):
+    newcomers are enrolled quietly, those no longer in the channel stop being asked.
+    Returns how many members the process has afterwards."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        process = process_for_channel(session, channel)
+        if process is None:
+            return 0
+        present = set()
+        for ref in roster:
+            member = enrol(session, process, ensure_person(session, ref), now)
+            present.add(member.id)
+        for member in process.members:
+            if member.active and member.id not in present and not member.is_facilitator:
+                member.active = False
+                close_open_requests(session, member, now)
+        audit.record(
+            session, "members.synced", at=now, process=process, actor=None, members=len(present)
+        )
+        return sum(1 for m in process.members if m.active)

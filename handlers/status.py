@@ -195,7 +195,7 @@ def compose_status(
         )
     blocks.append(Context(tr._("Status as of {when}.").format(when=tr.datetime(now))))
     text = "\n".join([heading, progress_label(blocks)])
-    return Message(text, tuple(blocks))
+    return Message(text, tuple(blocks), language=tr.language)
 
 
 def progress_label(blocks: list[Block]) -> str:

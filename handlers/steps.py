@@ -58,7 +58,8 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
         if step == process.current_step:
             return Reply(
                 message=Message(
-                    tr._("The process is already at {step}.").format(step=step_label(tr, step))
+                    tr._("The process is already at {step}.").format(step=step_label(tr, step)),
+                    language=tr.language,
                 )
             )
         previous = process.current_step
@@ -79,10 +80,15 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
                     Paragraph(text),
                     Context(ptr._("Moved by {name}.").format(name=person.name)),
                 ),
+                language=ptr.language,
             ),
             key=f"step:{process.id}:{now.isoformat()}",
             now=now,
             process=process,
             channel_id=process.channel_id,
         )
-        return Reply(message=Message(tr._("Done: {step}.").format(step=step_label(tr, step))))
+        return Reply(
+            message=Message(
+                tr._("Done: {step}.").format(step=step_label(tr, step)), language=tr.language
+            )
+        )

@@ -71,6 +71,7 @@ def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
                         options=tuple(Option(str(w.id), _workshop_label(tr, w)) for w in planned),
                     ),
                 ),
+                language=tr.language,
             )
         )
 
@@ -146,6 +147,7 @@ def _summary_form(tr: Translator, process: Process, workshop: Workshop, today: d
                 initial=(today + timedelta(days=DEFAULT_DEADLINE_DAYS)).isoformat(),
             ),
         ),
+        language=tr.language,
     )
 
 
@@ -247,7 +249,7 @@ def post_workshop_summary(
                 "{n} colleagues who did not attend have been asked for input: {names}.",
                 len(absentees),
             ).format(n=len(absentees), names=names)
-        return FormOutcome(reply=Reply(message=Message(text_back)))
+        return FormOutcome(reply=Reply(message=Message(text_back, language=tr.language)))
 
 
 def _ask(

@@ -71,7 +71,7 @@ def summary_message(
         ),
         Buttons((Button(tr._("Add input"), "input.open", str(summary.id), "primary"),)),
     ]
-    return Message(f"{heading}\n{summary.text}", tuple(blocks))
+    return Message(f"{heading}\n{summary.text}", tuple(blocks), language=tr.language)
 
 
 def input_request_message(
@@ -108,7 +108,7 @@ def input_request_message(
             )
         ),
     ]
-    return Message(f"{heading}\n{summary.question}", tuple(blocks))
+    return Message(f"{heading}\n{summary.question}", tuple(blocks), language=tr.language)
 
 
 def answered_request_message(
@@ -122,4 +122,6 @@ def answered_request_message(
         done = tr._("Thank you, your input is received and shared anonymously.")
     else:
         done = tr._("Thank you, your input is received and shared with your name.")
-    return Message(f"{heading}\n{done}", (Heading(heading), Paragraph("✅ " + done)))
+    return Message(
+        f"{heading}\n{done}", (Heading(heading), Paragraph("✅ " + done)), language=tr.language
+    )

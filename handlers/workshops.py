@@ -67,6 +67,7 @@ def workshop_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                         options=tuple(Option(m.person.user_id, m.person.name) for m in members),
                     ),
                 ),
+                language=tr.language,
             )
         )
 
@@ -129,6 +130,7 @@ def plan_workshop(
                     ),
                     Context(ptr._("Planned by {name}.").format(name=person.name)),
                 ),
+                language=ptr.language,
             ),
             key=f"workshop:{workshop.id}",
             now=now,
@@ -140,7 +142,8 @@ def plan_workshop(
                 message=Message(
                     tr._("Planned: {title}, {when}, {n} invited.").format(
                         title=title, when=tr.datetime(starts_at), n=len(invitees)
-                    )
+                    ),
+                    language=tr.language,
                 )
             )
         )

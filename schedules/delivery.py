@@ -14,6 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.messages import Message
+from handlers.unreachable import tell_facilitators_unreachable
 from storage.db import Database
 from storage.models import InputRequest, OutboxMessage, Person, Process
 
@@ -227,5 +228,6 @@ def _record(
         row.status, row.last_error = "failed", reason
         if request is not None and request.is_open:
             request.status = "failed"
+            tell_facilitators_unreachable(session, request, reason, now)
         report.failed.append(row.key)
         log.error("delivery of %s failed: %s", row.key, reason)

@@ -16,26 +16,56 @@ def person(name: str) -> PersonRef:
 
 
 def channel(channel_id: str, roster: list[PersonRef] | None = None) -> ChannelRef:
-    return ChannelRef(PLATFORM, WORKSPACE, channel_id, channel_id,
-                      roster=tuple(roster) if roster else None)  # fmt: skip
+    return ChannelRef(
+        PLATFORM, WORKSPACE, channel_id, channel_id, roster=tuple(roster) if roster else None
+    )
 
 
-def set_up(deps: Deps, where: ChannelRef, facilitator: PersonRef, *, language: str = "da",
-           step: str = "1") -> None:  # fmt: skip
-    outcome = submit_form(deps, facilitator, where, "setup", {}, {
-        "name": f"Forløb i {where.channel_id}", "tracks": "Visitation\nDokumentation\nBudget",
-        "step": step, "digest_weekday": "0", "digest_time": "09:00", "language": language,
-        "timezone": "Europe/Copenhagen", "facilitators": [],
-    })  # fmt: skip
+def set_up(
+    deps: Deps, where: ChannelRef, facilitator: PersonRef, *, language: str = "da", step: str = "1"
+) -> None:
+    outcome = submit_form(
+        deps,
+        facilitator,
+        where,
+        "setup",
+        {},
+        {
+            "name": f"Forløb i {where.channel_id}",
+            "tracks": "Visitation\nDokumentation\nBudget",
+            "step": step,
+            "digest_weekday": "0",
+            "digest_time": "09:00",
+            "language": language,
+            "timezone": "Europe/Copenhagen",
+            "facilitators": [],
+        },
+    )
     assert outcome.ok, outcome.errors
 
 
-def plan(deps: Deps, where: ChannelRef, facilitator: PersonRef, invitees: list[PersonRef],
-         *, title: str = "Workshop", when: str = "2026-11-25 13:00") -> str:  # fmt: skip
-    outcome = submit_form(deps, facilitator, where, "workshop", {}, {
-        "track": first_track(deps, where), "title": title, "starts_at": when,
-        "invitees": [p.user_id for p in invitees],
-    })  # fmt: skip
+def plan(
+    deps: Deps,
+    where: ChannelRef,
+    facilitator: PersonRef,
+    invitees: list[PersonRef],
+    *,
+    title: str = "Workshop",
+    when: str = "2026-11-25 13:00",
+) -> str:
+    outcome = submit_form(
+        deps,
+        facilitator,
+        where,
+        "workshop",
+        {},
+        {
+            "track": first_track(deps, where),
+            "title": title,
+            "starts_at": when,
+            "invitees": [p.user_id for p in invitees],
+        },
+    )
     assert outcome.ok, outcome.errors
     with deps.db.transaction() as session:
         return str(session.scalar(select(func.max(Workshop.id))))
@@ -52,10 +82,14 @@ def first_track(deps: Deps, where: ChannelRef) -> str:
 
 def summary_values(attendees: list[PersonRef], **overrides: str) -> dict[str, str | list[str]]:
     values: dict[str, str | list[str]] = {
-        "attendees": [p.user_id for p in attendees], "text": "Vi nåede langt.",
-        "decisions": "En beslutning", "open_questions": "Et spørgsmål", "next_steps": "",
-        "question": "Hvad mener du?", "deadline": "2026-12-02",
-    }  # fmt: skip
+        "attendees": [p.user_id for p in attendees],
+        "text": "Vi nåede langt.",
+        "decisions": "En beslutning",
+        "open_questions": "Et spørgsmål",
+        "next_steps": "",
+        "question": "Hvad mener du?",
+        "deadline": "2026-12-02",
+    }
     values.update(overrides)
     return values
 

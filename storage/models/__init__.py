@@ -1,7 +1,7 @@
 """The tables. Import models from here."""
 
 from storage.models.base import Base, UTCDateTime
-from storage.models.delivery import OutboxMessage
+from storage.models.delivery import OutboxMessage, ProcessedEvent
 from storage.models.process import AuditEntry, DigestRun, Member, Person, Process, Track
 from storage.models.workshop import (
     Input,
@@ -23,6 +23,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "Process",
+    "ProcessedEvent",
     "Summary",
     "SummaryItem",
     "Track",

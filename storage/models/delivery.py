@@ -45,3 +45,13 @@ class OutboxMessage(Base):
     platform_ref: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """An inbound event or submission already handled: Slack retries an event with the same
+    `event_id`, and a modal can be submitted twice. Kept in the database so a restart remembers."""
+
+    __tablename__ = "processed_events"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -13,15 +13,30 @@ import pytest
 SCRIPT = Path(sysconfig.get_path("scripts")) / "samskab"
 
 
-def run(tmp_path: Path, *args: str, stdin: str = "", script: bool = False,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run(
+    tmp_path: Path,
+    *args: str,
+    stdin: str = "",
+    script: bool = False,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     command = [str(SCRIPT)] if script else [sys.executable, "-m", "bot"]
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("SLACK_", "TEAMS_", "SAMSKAB_", "DATABASE_URL"))}  # fmt: skip
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "TEAMS_", "SAMSKAB_", "DATABASE_URL"))
+    }
     clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'samskab.db'}"
     clean.update(env or {})
-    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True,
-                          cwd=tmp_path, env=clean, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean,
+        timeout=120,
+    )
 
 
 def test_demo_then_a_scripted_console_shows_the_status(tmp_path: Path) -> None:

@@ -43,12 +43,17 @@ class Words:
 
 
 DANISH = Words(
-    choice="1", set_up="Forløbet »Odder – samskabt styring« er sat op.", dm_to="DM til ",
-    only_to_you="kun til dig", summary_heading="Opsamling fra workshoppen: Ny visitationsmodel",
+    choice="1",
+    set_up="Forløbet »Odder – samskabt styring« er sat op.",
+    dm_to="DM til ",
+    only_to_you="kun til dig",
+    summary_heading="Opsamling fra workshoppen: Ny visitationsmodel",
     dm_heading="Du var ikke med til »Ny visitationsmodel«: vi vil gerne høre fra dig",
-    give_input="Giv input", no_input="Intet input fra mig",
+    give_input="Giv input",
+    no_input="Intet input fra mig",
     asked="3 kolleger, der ikke deltog, er blevet spurgt om input: Emil Vestergaard, Frida Juhl, Gitte Møller.",
-    thanks="Tak for dit input!", input_from="Input fra Emil Vestergaard",
+    thanks="Tak for dit input!",
+    input_from="Input fra Emil Vestergaard",
     anonymous="Input fra En anonym kollega",
     answered_named="Tak, dit input er modtaget og delt med dit navn.",
     answered_anonymous="Tak, dit input er modtaget og delt anonymt.",
@@ -57,15 +62,21 @@ DANISH = Words(
     track_line="Visitation: 1 holdt, 0 planlagt · senest: Ny visitationsmodel",
     inputs="Input modtaget: 2 input",
     reach="Kolleger, der ikke deltog: 3 af 3 nået, 3 har svaret (2 gav input, 1 intet input)",
-    decisions="Beslutninger (indtil nu):", updated="opdateret",
-)  # fmt: skip
+    decisions="Beslutninger (indtil nu):",
+    updated="opdateret",
+)
 ENGLISH = Words(
-    choice="2", set_up="The process “Odder – samskabt styring” is set up.", dm_to="DM to ",
-    only_to_you="only to you", summary_heading="Summary of the workshop: Ny visitationsmodel",
+    choice="2",
+    set_up="The process “Odder – samskabt styring” is set up.",
+    dm_to="DM to ",
+    only_to_you="only to you",
+    summary_heading="Summary of the workshop: Ny visitationsmodel",
     dm_heading="You were not at “Ny visitationsmodel”: we would like your input",
-    give_input="Give input", no_input="No input from me",
+    give_input="Give input",
+    no_input="No input from me",
     asked="3 colleagues who did not attend have been asked for input: Emil Vestergaard, Frida Juhl, Gitte Møller.",
-    thanks="Thank you for your input!", input_from="Input from Emil Vestergaard",
+    thanks="Thank you for your input!",
+    input_from="Input from Emil Vestergaard",
     anonymous="Input from An anonymous colleague",
     answered_named="Thank you, your input is received and shared with your name.",
     answered_anonymous="Thank you, your input is received and shared anonymously.",
@@ -74,8 +85,9 @@ ENGLISH = Words(
     track_line="Visitation: 1 held, 0 planned · latest: Ny visitationsmodel",
     inputs="Input received: 2 inputs",
     reach="Colleagues who did not attend: 3 of 3 reached, 3 heard from (2 gave input, 1 no input)",
-    decisions="Decisions (so far):", updated="updated",
-)  # fmt: skip
+    decisions="Decisions (so far):",
+    updated="updated",
+)
 
 
 @pytest.mark.parametrize("words", [DANISH, ENGLISH], ids=["da", "en"])

@@ -47,10 +47,19 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
 def _process(db: Database) -> int:
     with db.transaction() as session:
         process = Process(
-            name="P", platform="console", workspace="local", channel_id="c", language="da",
-            timezone="Europe/Copenhagen", current_step=1, step_changed_at=NOW,
-            digest_weekday=0, digest_time=time(9), status="active", created_at=NOW,
-        )  # fmt: skip
+            name="P",
+            platform="console",
+            workspace="local",
+            channel_id="c",
+            language="da",
+            timezone="Europe/Copenhagen",
+            current_step=1,
+            step_changed_at=NOW,
+            digest_weekday=0,
+            digest_time=time(9),
+            status="active",
+            created_at=NOW,
+        )
         session.add(process)
         session.flush()
         return process.id
@@ -79,16 +88,26 @@ def test_one_outbox_row_per_idempotency_key(db: Database) -> None:
     with db.transaction() as session:
         process = session.get(Process, process_id)
         for _ in range(2):
-            enqueue(session, Message("hej"), key="summary:1", now=NOW, process=process,
-                    channel_id="c")  # fmt: skip
+            enqueue(
+                session, Message("hej"), key="summary:1", now=NOW, process=process, channel_id="c"
+            )
     with db.transaction() as session:
         assert session.query(OutboxMessage).count() == 1
     with pytest.raises(IntegrityError), db.transaction() as session:
-        session.add(OutboxMessage(
-            key="summary:1", platform="console", process_id=process_id, target_kind="channel",
-            channel_id="c", payload={}, status="pending", attempts=0, next_attempt_at=NOW,
-            created_at=NOW,
-        ))  # fmt: skip
+        session.add(
+            OutboxMessage(
+                key="summary:1",
+                platform="console",
+                process_id=process_id,
+                target_kind="channel",
+                channel_id="c",
+                payload={},
+                status="pending",
+                attempts=0,
+                next_attempt_at=NOW,
+                created_at=NOW,
+            )
+        )
 
 
 def _fail_on_input_requests(db: Database) -> None:
@@ -96,19 +115,25 @@ def _fail_on_input_requests(db: Database) -> None:
     and the attendance have been written: the database refuses the input requests."""
     with db.engine.begin() as connection:
         if connection.dialect.name == "sqlite":
-            connection.execute(text(
-                "CREATE TRIGGER refuse BEFORE INSERT ON input_requests "
-                "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"
-            ))  # fmt: skip
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON input_requests "
+                    "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"
+                )
+            )
         else:
-            connection.execute(text(
-                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'refused by test'; END $$ LANGUAGE plpgsql"
-            ))  # fmt: skip
-            connection.execute(text(
-                "CREATE TRIGGER refuse BEFORE INSERT ON input_requests "
-                "FOR EACH ROW EXECUTE FUNCTION refuse()"
-            ))  # fmt: skip
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'refused by test'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON input_requests "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
+                )
+            )
 
 
 def test_a_use_case_that_fails_half_way_leaves_nothing_behind(deps: Deps) -> None:
@@ -120,8 +145,9 @@ def test_a_use_case_that_fails_half_way_leaves_nothing_behind(deps: Deps) -> Non
     _fail_on_input_requests(deps.db)
 
     with pytest.raises(Exception, match="refused by test"):
-        submit_form(deps, mette, where, "summary", {"workshop": workshop},
-                    summary_values([mette, anna]))  # fmt: skip
+        submit_form(
+            deps, mette, where, "summary", {"workshop": workshop}, summary_values([mette, anna])
+        )
 
     assert row_counts(deps) == before
     with deps.db.transaction() as session:

@@ -56,8 +56,9 @@ def test_a_participant_cannot_use_a_facilitators_command(deps: Deps, process: st
     for command in ("setup", "workshop", "summary", "step 2"):
         reply = handle_command(deps, ANNA, ODDER, command)
         assert text_of(reply) == "Det kan kun forløbets facilitatorer.", command
-    outcome = submit_form(deps, ANNA, ODDER, "summary", {"workshop": process},
-                          summary_values([METTE]))  # fmt: skip
+    outcome = submit_form(
+        deps, ANNA, ODDER, "summary", {"workshop": process}, summary_values([METTE])
+    )
     assert (
         outcome.reply.message
         and outcome.reply.message.text == "Det kan kun forløbets facilitatorer."
@@ -69,8 +70,9 @@ def test_a_summary_for_another_process_workshop_is_refused(deps: Deps, process: 
     elsewhere = channel("aarhus", [METTE, ANNA])
     set_up(deps, elsewhere, METTE)
     before = row_counts(deps)
-    outcome = submit_form(deps, METTE, elsewhere, "summary", {"workshop": process},
-                          summary_values([METTE]))  # fmt: skip
+    outcome = submit_form(
+        deps, METTE, elsewhere, "summary", {"workshop": process}, summary_values([METTE])
+    )
     assert outcome.reply.message and "hører til et andet forløb" in outcome.reply.message.text
     assert row_counts(deps) == before
 
@@ -79,8 +81,14 @@ def test_a_summary_needs_attendees_and_a_deadline_not_in_the_past(
     deps: Deps, process: str, clock: Clock
 ) -> None:
     before = row_counts(deps)
-    outcome = submit_form(deps, METTE, ODDER, "summary", {"workshop": process},
-                          summary_values([], deadline="2026-11-20"))  # fmt: skip
+    outcome = submit_form(
+        deps,
+        METTE,
+        ODDER,
+        "summary",
+        {"workshop": process},
+        summary_values([], deadline="2026-11-20"),
+    )
     assert outcome.errors == {
         "attendees": "Vælg mindst én person.",
         "deadline": "Fristen er overskredet. Vælg i dag eller en senere dato.",
@@ -93,8 +101,9 @@ def test_an_input_over_3000_characters_is_refused(deps: Deps, process: str) -> N
     assert reply.message is not None  # no summary yet
     submit_form(deps, METTE, ODDER, "summary", {"workshop": process}, summary_values([METTE, BO]))
     before = row_counts(deps)
-    outcome = submit_form(deps, ANNA, None, "input", {"request": "1"},
-                          {"text": "x" * 3001, "anonymous": "named"})  # fmt: skip
+    outcome = submit_form(
+        deps, ANNA, None, "input", {"request": "1"}, {"text": "x" * 3001, "anonymous": "named"}
+    )
     assert outcome.errors == {"text": "For langt: 3001 tegn, højst 3000."}
     assert row_counts(deps) == before
 
@@ -105,8 +114,9 @@ def test_someone_elses_input_request_cannot_be_answered(deps: Deps, process: str
     # Request 1 is Anna's (she was absent); Bo attended and has none.
     reply = press_button(deps, BO, "input.decline", "1")
     assert text_of(reply) == "Denne forespørgsel om input er ikke til dig."
-    outcome = submit_form(deps, BO, None, "input", {"request": "1"},
-                          {"text": "hej", "anonymous": "named"})  # fmt: skip
+    outcome = submit_form(
+        deps, BO, None, "input", {"request": "1"}, {"text": "hej", "anonymous": "named"}
+    )
     assert outcome.reply.message and "ikke til dig" in outcome.reply.message.text
     assert row_counts(deps) == before
 

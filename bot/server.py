@@ -1,0 +1,64 @@
+"""The ASGI app of `samskab serve`: Slack's events route, the health check, and the delivery
+worker running beside them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.settings import Settings
+from bot.slack.app import build_slack_app, slack_client
+from bot.slack.messenger import SlackMessenger
+from handlers.context import Deps
+from schedules.delivery import Messenger
+from schedules.worker import DeliveryWorker
+
+
+def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -> Starlette:
+    routes = []
+    messengers: dict[str, Messenger] = {}
+    nudgers = []
+    if not settings.missing(("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")):
+        client = slack_client(settings)
+        slack_app, services = build_slack_app(settings, deps, client)
+        handler = AsyncSlackRequestHandler(slack_app)
+
+        async def slack_events(request: Request) -> Response:
+            return await handler.handle(request)
+
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        messengers["slack"] = SlackMessenger(client)
+        nudgers.append(services)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            with deps.db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # the health check reports, it does not crash
+            return JSONResponse({"status": "error", "database": str(error)}, status_code=503)
+        return JSONResponse({"status": "ok", "adapters": sorted(messengers)})
+
+    routes.append(Route("/healthz", healthz, methods=["GET"]))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = DeliveryWorker(deps.db, messengers, deps.clock, interval=worker_interval)
+        for services in nudgers:
+            services.nudge = worker.nudge
+        task = asyncio.create_task(worker.run())
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            worker.stop()
+            await task
+
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,1 @@
+"""The Slack adapter: slack-bolt listeners, Block Kit rendering, the Slack messenger."""

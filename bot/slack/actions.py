@@ -1,0 +1,45 @@
+"""Buttons: "give input", "no input from me" in a DM, and "add input" under a summary."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.replies import show_reply
+from bot.slack.services import SlackServices, team_of
+from handlers.interactions import BUTTON_ACTIONS, press_button
+
+
+def register(app: AsyncApp, services: SlackServices) -> None:
+    async def on_button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond | None,
+    ) -> None:
+        await ack()
+        team, user_id = team_of(body), body["user"]["id"]
+        actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
+        reply = await asyncio.to_thread(
+            press_button, services.deps, actor, action["action_id"], action.get("value", "")
+        )
+        channel = (body.get("channel") or {}).get("id")
+        # A button in App Home has no response_url: its answers go to the person's DM instead.
+        await show_reply(
+            reply,
+            client=client,
+            user_id=user_id,
+            channel_id=channel,
+            trigger_id=body.get("trigger_id"),
+            respond=respond if body.get("response_url") else None,
+        )
+        services.nudge()
+
+    for action_id in BUTTON_ACTIONS:
+        app.action(action_id)(on_button)

@@ -1,0 +1,110 @@
+"""Modal submissions: errors answered inside the modal, in the person's language; a modal that
+is submitted twice acts once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import modal_errors, read_modal_values
+from bot.slack.replies import modal_for, notice_modal, show_reply
+from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
+from handlers.interactions import FORM_CALLBACKS, submit_form
+from handlers.messages import Form, FormField, FormOutcome
+from handlers.setup import sync_members
+from storage.events import first_time, forget
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, services: SlackServices) -> None:
+    async def on_submit(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        deps = services.deps
+        team, user_id = team_of(body), body["user"]["id"]
+        callback_id = view["callback_id"]
+        key = f"slack:view:{view['id']}:{callback_id}"
+        if not await asyncio.to_thread(first_time, deps.db, key, deps.clock()):
+            await ack()  # the same modal again (a double submit): it already acted once
+            return
+        actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
+        channel_id, metadata = read_metadata(view.get("private_metadata", ""))
+        channel = channel_ref(team, channel_id) if channel_id else None
+        values = read_modal_values(view["state"]["values"])
+        outcome: FormOutcome = await asyncio.to_thread(
+            submit_form, deps, actor, channel, callback_id, metadata, values
+        )
+        if not outcome.ok:
+            await asyncio.to_thread(forget, deps.db, key)  # the corrected modal may come again
+            form = Form(callback_id, "", "", _fields_of(view))
+            await ack(response_action="errors", errors=modal_errors(form, outcome.errors))
+            return
+        reply = outcome.reply
+        if reply.form is not None:
+            await ack(response_action="update", view=modal_for(reply.form, channel_id))
+        elif reply.message is not None:
+            title = view.get("title", {}).get("text", "Samskab")
+            await ack(response_action="update", view=notice_modal(title, reply.message))
+        else:
+            await ack()
+        if reply.attachment is not None:
+            await show_reply(
+                reply.__class__(attachment=reply.attachment),
+                client=client,
+                user_id=user_id,
+                channel_id=channel_id,
+            )
+        if callback_id == "setup" and channel is not None:
+            _follow(services, _enrol_channel(services, client, team, channel.channel_id))
+        services.nudge()
+
+    for callback_id in FORM_CALLBACKS:
+        app.view(callback_id)(on_submit)
+
+
+def _fields_of(view: dict[str, Any]) -> tuple[FormField, ...]:
+    """The modal's field ids as form fields, enough to place errors on the right blocks."""
+    ids = [
+        block.get("block_id", "")
+        for block in view.get("blocks", [])
+        if block.get("type") == "input"
+    ]
+    fields = {}
+    for block_id in ids:
+        field_id, _, part = block_id.partition("__")
+        fields[field_id] = FormField(field_id, "", "datetime" if part else "text")
+    return tuple(fields.values())
+
+
+async def _enrol_channel(
+    services: SlackServices, client: AsyncWebClient, team: str, channel_id: str
+) -> None:
+    """After setup: the bot joins a public channel, and the channel's people become members."""
+    try:
+        await client.conversations_join(channel=channel_id)
+    except SlackApiError as error:  # a private channel needs an invitation; posting will tell
+        log.info("could not join %s: %s", channel_id, error)
+    roster = await services.directory.roster(team, channel_id)
+    await asyncio.to_thread(sync_members, services.deps, channel_ref(team, channel_id), roster)
+
+
+def _follow(services: SlackServices, coroutine: Any) -> None:
+    task = asyncio.ensure_future(coroutine)
+    services.background.add(task)
+    task.add_done_callback(_finished(services))
+
+
+def _finished(services: SlackServices) -> Any:
+    def done(task: asyncio.Task[Any]) -> None:
+        services.background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
+
+    return done

@@ -1,0 +1,81 @@
+"""Showing a use case's Reply in Slack: a form as a modal, a message privately, a file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import render_message, render_modal
+from bot.slack.services import modal_metadata
+from handlers.i18n import Translator
+from handlers.messages import Form, Message, Reply
+
+
+def modal_for(form: Form, channel_id: str | None) -> dict[str, Any]:
+    return render_modal(
+        form,
+        private_metadata=modal_metadata(channel_id, form),
+        close_label=Translator(form.language)._("Cancel"),
+    )
+
+
+def notice_modal(title: str, message: Message) -> dict[str, Any]:
+    """A modal that only says something: what a submitted form turns into when it is done."""
+    close = Translator(message.language)._("Close")
+    rendered = render_message(message)
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title[:24]},
+        "close": {"type": "plain_text", "text": close[:24]},
+        "blocks": rendered["blocks"]
+        or [{"type": "section", "text": {"type": "mrkdwn", "text": rendered["text"]}}],
+    }
+
+
+async def show_reply(
+    reply: Reply,
+    *,
+    client: AsyncWebClient,
+    user_id: str,
+    channel_id: str | None,
+    trigger_id: str | None = None,
+    respond: AsyncRespond | None = None,
+) -> None:
+    if reply.form is not None and trigger_id:
+        await client.views_open(trigger_id=trigger_id, view=modal_for(reply.form, channel_id))
+    if reply.message is not None:
+        await tell(
+            reply.message, client=client, user_id=user_id, channel_id=channel_id, respond=respond
+        )
+    if reply.attachment is not None:
+        # In the channel where it was asked for, else in the person's DM with the app.
+        await client.files_upload_v2(
+            channel=channel_id or await _dm(client, user_id),
+            filename=reply.attachment.filename,
+            title=reply.attachment.filename,
+            content=reply.attachment.content,
+        )
+
+
+async def tell(
+    message: Message,
+    *,
+    client: AsyncWebClient,
+    user_id: str,
+    channel_id: str | None,
+    respond: AsyncRespond | None = None,
+) -> None:
+    """Privately: as an ephemeral answer where Slack gave us a response_url, else in the
+    person's DM with the app (App Home and modals have no response_url)."""
+    payload = render_message(message)
+    if respond is not None:
+        await respond(response_type="ephemeral", replace_original=False, **payload)
+    else:
+        await client.chat_postMessage(channel=await _dm(client, user_id), **payload)
+
+
+async def _dm(client: AsyncWebClient, user_id: str) -> str:
+    response = await client.conversations_open(users=user_id)
+    return str(response["channel"]["id"])

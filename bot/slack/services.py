@@ -1,0 +1,48 @@
+"""What the Slack listeners are handed: the use-case dependencies and the Slack-side helpers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.slack.directory import SLACK, SlackDirectory
+from handlers.context import ChannelRef, Deps
+from handlers.messages import Form
+
+
+@dataclass
+class SlackServices:
+    deps: Deps
+    directory: SlackDirectory
+    nudge: Callable[[], None] = lambda: None  # wakes the delivery worker after a use case
+    background: set[Any] = field(default_factory=set)  # tasks kept alive until they finish
+
+
+def channel_ref(team_id: str, channel_id: str, name: str = "") -> ChannelRef:
+    return ChannelRef(SLACK, team_id, channel_id, name)
+
+
+def modal_metadata(channel_id: str | None, form: Form) -> str:
+    """Ids only: where the form was opened and the form's own ids (never content)."""
+    return json.dumps({"c": channel_id or "", "m": form.metadata}, separators=(",", ":"))
+
+
+def read_metadata(private_metadata: str) -> tuple[str | None, dict[str, str]]:
+    try:
+        data = json.loads(private_metadata or "{}")
+    except json.JSONDecodeError:
+        return None, {}
+    metadata = data.get("m") if isinstance(data.get("m"), dict) else {}
+    return (data.get("c") or None), {str(k): str(v) for k, v in metadata.items()}
+
+
+def team_of(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return str(body.get("team_id") or "")

@@ -1,0 +1,29 @@
+"""`samskab socket`: the same Slack app over Socket Mode (no public URL needed), with the
+delivery worker beside it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+from bot.settings import Settings
+from bot.slack.app import build_slack_app, slack_client
+from bot.slack.messenger import SlackMessenger
+from handlers.context import Deps
+from schedules.worker import DeliveryWorker
+
+
+async def run_socket_mode(settings: Settings, deps: Deps) -> None:
+    assert settings.slack_app_token is not None
+    client = slack_client(settings)
+    app, services = build_slack_app(settings, deps, client)
+    worker = DeliveryWorker(deps.db, {"slack": SlackMessenger(client)}, deps.clock)
+    services.nudge = worker.nudge
+    task = asyncio.create_task(worker.run())
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        await handler.start_async()
+    finally:
+        worker.stop()
+        await task

@@ -1,0 +1,1 @@
+"""Test doubles for the chat platforms: fake servers on ephemeral ports and signed payloads."""
