@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks import render_message, render_modal
+from bot.slack.blocks import render_message
+from bot.slack.modals import render_modal
 from bot.slack.services import modal_metadata
 from handlers.i18n import Translator
 from handlers.messages import Form, Message, Reply

@@ -8,13 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.slack.blocks import (
-    modal_errors,
-    read_modal_values,
-    render_home,
-    render_message,
-    render_modal,
-)
+from bot.slack.blocks import render_home, render_message
+from bot.slack.modals import modal_errors, read_modal_values, render_modal
 from handlers.messages import (
     BulletList,
     Button,
