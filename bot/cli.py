@@ -69,7 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "digest":
             from bot.digest_now import digest_now
 
-            return asyncio.run(digest_now(deps, args.channel, tr))
+            slack = None
+            if not settings.missing(SLACK_SETTINGS):
+                from bot.slack.app import slack_client
+                from bot.slack.messenger import SlackMessenger
+
+                slack = SlackMessenger(slack_client(settings))
+            return asyncio.run(digest_now(deps, args.channel, tr, slack))
         if args.command == "demo":
             from bot.demo import load_demo
 

@@ -14,7 +14,9 @@ from schedules.delivery import Messenger, deliver_due
 from storage.models import Process
 
 
-async def digest_now(deps: Deps, channel: str | None, tr: Translator) -> int:
+async def digest_now(
+    deps: Deps, channel: str | None, tr: Translator, slack: Messenger | None = None
+) -> int:
     now = deps.clock()
     with deps.db.transaction() as session:
         query = select(Process.id, Process.name).where(Process.status == "active")
@@ -33,11 +35,14 @@ async def digest_now(deps: Deps, channel: str | None, tr: Translator) -> int:
         # A manual digest is its own period, so it never blocks the scheduled one.
         posted = post_digest(deps, process_id, f"manual:{now.isoformat(timespec='seconds')}")
         message = (
-            tr._("{name}: the status update is posted.")
+            tr._("{name}: the status update is queued for the channel.")
             if posted
             else tr._("{name}: the status update was already posted.")
         )
         print("samskab digest: " + message.format(name=name))
+    # Sent now where this process can reach the platform; otherwise `samskab serve` sends it.
     messengers: dict[str, Messenger] = {"console": ConsoleMessenger(sys.stdout, lambda: tr)}
+    if slack is not None:
+        messengers["slack"] = slack
     await deliver_due(deps.db, messengers, deps.clock())
     return 0

@@ -25,5 +25,6 @@ async def run_socket_mode(settings: Settings, deps: Deps) -> None:
     try:
         await handler.start_async()
     finally:
+        await handler.close_async()
         worker.stop()
         await task

@@ -83,7 +83,7 @@ def _auth_error(headers: Mapping[str, str], params: Params) -> str | None:
     token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
     if not token:
         return "not_authed"
-    return None if str(token).startswith("xox") else "invalid_auth"
+    return None if str(token).startswith(("xox", "xapp-")) else "invalid_auth"
 
 
 def _failure_response(failure: _Failure) -> web.Response:
@@ -108,6 +108,8 @@ class SlackWorkspace:
         self.home_views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, dict[str, Any]] = {}  # files.getUploadURLExternal, by file id
         self.files: list[dict[str, Any]] = []  # files shared by files.completeUploadExternal
+        self.sockets: list[Any] = []  # Socket Mode connections from the app
+        self.socket_acks: list[dict[str, Any]] = []
         self.upload_base = ""
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, Any]] = {}
@@ -309,6 +311,10 @@ class SlackWorkspace:
             raise _ApiError("hash_conflict")
         return self._store_view(p, view_id)
 
+    def _api_apps_connections_open(self, p: Params) -> Params:
+        # Socket Mode: the app asks for a WebSocket URL with its app-level (xapp-) token.
+        return {"url": f"{self.upload_base.replace('http', 'ws', 1)}/socket"}
+
     def _api_conversations_join(self, p: Params) -> Params:
         if p.get("channel") not in self._members:
             raise _ApiError("channel_not_found")
@@ -376,6 +382,7 @@ class FakeSlack(SlackWorkspace):
         app.router.add_route("*", "/api/{method}", self._serve_api)
         app.router.add_post("/response/{name}", self._serve_response_url)
         app.router.add_post("/upload/{file_id}", self._serve_upload)
+        app.router.add_get("/socket", self._serve_socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -489,3 +496,25 @@ class FakeSlack(SlackWorkspace):
                 return web.Response(status=404, text="no such upload")
             upload["content"] = body
         return web.Response(text=f"OK - {len(body)}")
+
+    # -- Socket Mode: Slack's side of the WebSocket ---------------------------------------------
+    async def _serve_socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": API_APP_ID}}
+        )
+        async for frame in socket:
+            if frame.type == web.WSMsgType.TEXT:
+                with self._lock:
+                    self.socket_acks.append(json.loads(frame.data))
+        self.sockets.remove(socket)
+        return socket
+
+    def socket_send(self, envelope: dict[str, Any]) -> None:
+        """Pushes an envelope (a slash command, an interaction, an event) to the connected app."""
+        assert self.sockets, "no app is connected over Socket Mode"
+        asyncio.run_coroutine_threadsafe(self.sockets[-1].send_json(envelope), self._loop).result(
+            10
+        )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 SCRIPT = Path(sysconfig.get_path("scripts")) / "samskab"
@@ -97,3 +101,33 @@ def test_the_console_speaks_english_when_asked(tmp_path: Path) -> None:
     result = run(tmp_path, "console", stdin="/samskab status\n", env={"SAMSKAB_LANGUAGE": "en"})
     assert result.returncode == 0, result.stderr
     assert "No process is set up in this channel yet." in result.stdout
+
+
+def test_serve_with_slack_settings_answers_the_health_check(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a free port for the real CLI, which takes a fixed --port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_"))}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'samskab.db'}", "SLACK_BOT_TOKEN": "xoxb-x",
+            "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://127.0.0.1:9/api/"}  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
+                               "--port", str(port)], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        health = None
+        for _ in range(200):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert health is not None and health.status_code == 200
+        assert health.json() == {"status": "ok", "adapters": ["slack"]}
+        unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"command=/samskab")
+        assert unsigned.status_code == 401
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=20)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells the signal.
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete." in output and "Traceback" not in output

@@ -3,6 +3,7 @@ retried or recorded, never swallowed."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -10,6 +11,7 @@ import pytest
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
+from storage.models import Member
 from tests.builders import row_counts, summary_values
 from tests.conftest import Clock
 from tests.fakes import slack_payloads as payloads
@@ -271,3 +273,47 @@ def test_a_da_dk_colleague_reads_danish_in_an_english_process(
     assert "You were not at “Ny visitationsmodel”" in text_of(bot.dm(FRIDA)[0])
     assert "Du var ikke med til »Ny visitationsmodel«" in text_of(bot.dm(GITTE)[0])
     assert button_value(bot.dm(GITTE)[0], "input.decline")
+
+
+def test_a_colleague_who_leaves_the_channel_is_asked_no_more(bot: SlackHarness, deps: Deps) -> None:
+    set_up(deps)
+    summarise(deps, [METTE, ANNA, EMIL, FRIDA])
+    bot.slack.wait_for(
+        lambda s: bool(s.dm_channel_of(GITTE) and s.messages(s.dm_channel_of(GITTE)))
+    )
+    bot.event(payloads.member_left_channel(GITTE, CHANNEL), "EvLeft1")
+    eventually(lambda: _active_members(deps) == 4)
+    name = bot.click(GITTE, "input.request", button_value(bot.dm(GITTE)[0], "input.request"))
+    assert "Denne forespørgsel er lukket" in text_of(bot.response(name))
+
+
+def _active_members(deps: Deps) -> int:
+    with deps.db.transaction() as session:
+        return session.query(Member).filter(Member.active.is_(True)).count()
+
+
+def test_modals_carry_ids_never_content(bot: SlackHarness, deps: Deps) -> None:
+    set_up(deps)
+    summarise(deps, [METTE, ANNA, EMIL, FRIDA])
+    bot.slack.wait_for(
+        lambda s: bool(s.dm_channel_of(GITTE) and s.messages(s.dm_channel_of(GITTE)))
+    )
+    bot.click(GITTE, "input.request", button_value(bot.dm(GITTE)[0], "input.request"))
+    bot.open_form(ANNA, "input")
+    bot.slack.wait_for(lambda s: len(s.calls_to("views.open")) == 2)
+    for call in bot.slack.calls_to("views.open"):
+        metadata = json.loads(call.params["view"]["private_metadata"])
+        assert set(metadata) == {"c", "m"}
+        assert all(value.isdigit() for value in metadata["m"].values()), metadata
+
+
+def test_the_export_arrives_as_a_file_in_the_channel(bot: SlackHarness, deps: Deps) -> None:
+    set_up(deps)
+    summarise(deps, [METTE, ANNA, EMIL, FRIDA])
+    name = bot.command(ANNA, "eksport")
+    assert "Dokumentationen for »Odder« er klar" in text_of(bot.response(name))
+    bot.slack.wait_for(lambda s: bool(s.files))
+    shared = bot.slack.files[0]
+    assert shared["channel_id"] == CHANNEL and shared["filename"].endswith(".md")
+    content = shared["content"].decode()
+    assert content.startswith("# Odder") and "Ny visitationsmodel" in content
