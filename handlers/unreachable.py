@@ -10,7 +10,7 @@ from handlers.i18n import N_, Translator
 from handlers.messages import Context, Message, Paragraph
 from handlers.outbox import enqueue
 from handlers.people import active_members, translator_for_member
-from storage.models import InputRequest
+from storage.models import InputRequest, Process
 
 REASONS = {
     "user_disabled": N_("their account is deactivated"),
@@ -19,6 +19,9 @@ REASONS = {
     "cannot_dm_bot": N_("it is a bot"),
     "forbidden": N_("the app is not installed for them, or they have blocked it"),
     "not_found": N_("the conversation no longer exists"),
+    "not_in_channel": N_("Samskab is not a member of the channel; invite it with /invite"),
+    "channel_not_found": N_("the channel no longer exists, or Samskab cannot see it"),
+    "is_archived": N_("the channel is archived"),
 }
 
 
@@ -46,6 +49,26 @@ def tell_facilitators_unreachable(
                 language=tr.language,
             ),
             key=f"unreachable:{request.id}:{facilitator.id}",
+            now=now,
+            process=process,
+            person=facilitator.person,
+        )
+
+
+def tell_facilitators_channel_failed(
+    session: Session, process: Process, reason: str, now: datetime
+) -> None:
+    """A post to the process's channel failed for good: once per reason, the facilitators hear
+    why, so that they can fix it (most often: invite the app to a private channel)."""
+    for facilitator in (m for m in active_members(process) if m.is_facilitator):
+        tr = translator_for_member(facilitator)
+        text = tr._("Samskab could not post in the channel of “{name}”: {reason}.").format(
+            name=process.name, reason=reason_text(tr, reason)
+        )
+        enqueue(
+            session,
+            Message(text, (Paragraph(text),), language=tr.language),
+            key=f"channel-failed:{process.id}:{reason}:{facilitator.id}",
             now=now,
             process=process,
             person=facilitator.person,

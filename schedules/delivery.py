@@ -14,7 +14,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.messages import Message
-from handlers.unreachable import tell_facilitators_unreachable
+from handlers.unreachable import (
+    tell_facilitators_channel_failed,
+    tell_facilitators_unreachable,
+)
 from storage.db import Database
 from storage.models import InputRequest, OutboxMessage, Person, Process
 
@@ -229,5 +232,9 @@ def _record(
         if request is not None and request.is_open:
             request.status = "failed"
             tell_facilitators_unreachable(session, request, reason, now)
+        elif row.target_kind == "channel" and row.process_id is not None:
+            process = session.get(Process, row.process_id)
+            if process is not None:
+                tell_facilitators_channel_failed(session, process, reason, now)
         report.failed.append(row.key)
         log.error("delivery of %s failed: %s", row.key, reason)

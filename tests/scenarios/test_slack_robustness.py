@@ -317,3 +317,21 @@ def test_the_export_arrives_as_a_file_in_the_channel(bot: SlackHarness, deps: De
     assert shared["channel_id"] == CHANNEL and shared["filename"].endswith(".md")
     content = shared["content"].decode()
     assert content.startswith("# Odder") and "Ny visitationsmodel" in content
+
+
+def test_a_channel_the_app_is_not_in_is_reported_to_the_facilitator(
+    bot: SlackHarness, deps: Deps
+) -> None:
+    bot.slack.fail(
+        "chat.postMessage",
+        error="not_in_channel",
+        times=1,
+        when=lambda p: p.get("channel") == CHANNEL,
+    )
+    set_up(deps)
+    bot.slack.wait_for(
+        lambda s: bool(s.dm_channel_of(METTE) and s.messages(s.dm_channel_of(METTE)))
+    )
+    notice = text_of(bot.dm(METTE)[0])
+    assert "Samskab kunne ikke skrive i kanalen for »Odder«" in notice
+    assert "/invite" in notice
