@@ -17,7 +17,8 @@ from handlers.i18n import Translator
 from handlers.inputs import decline_input, give_input
 from handlers.interactions import submit_form
 from handlers.messages import FormOutcome
-from schedules.delivery import Delivered, Envelope, deliver_due
+from schedules.delivery import drain
+from schedules.envelopes import Delivered, Envelope
 from storage.models import InputRequest, Member, Person, Process, Summary, Workshop
 
 CHANNEL = "odder-samskabelse"
@@ -225,9 +226,9 @@ def load_demo(deps: Deps, tr: Translator) -> str:
                 },
             )
         )
-        asyncio.run(deliver_due(deps.db, {CONSOLE: _Archive()}, after, limit=1000))
+        asyncio.run(drain(deps.db, {CONSOLE: _Archive()}, after, limit=1000))
         _answer(deps, workshop_id, after + timedelta(days=1), n)
-    asyncio.run(deliver_due(deps.db, {CONSOLE: _Archive()}, now, limit=1000))
+    asyncio.run(drain(deps.db, {CONSOLE: _Archive()}, now, limit=1000))
     return tr._(
         "Loaded the demo process “{name}” in #{channel}: 3 tracks, 9 workshops (5 held), "
         "{members} members. Start the console as its facilitator with: samskab console"

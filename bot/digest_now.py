@@ -10,7 +10,8 @@ from bot.console.messenger import ConsoleMessenger
 from handlers.context import Deps
 from handlers.i18n import Translator
 from handlers.status import post_digest
-from schedules.delivery import Messenger, deliver_due
+from schedules.delivery import drain
+from schedules.envelopes import Messenger
 from storage.models import Process
 
 
@@ -44,5 +45,5 @@ async def digest_now(
     messengers: dict[str, Messenger] = {"console": ConsoleMessenger(sys.stdout, lambda: tr)}
     if slack is not None:
         messengers["slack"] = slack
-    await deliver_due(deps.db, messengers, deps.clock())
+    await drain(deps.db, messengers, deps.clock())
     return 0

@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.slack.app import build_slack_app, slack_client
 from bot.slack.messenger import SlackMessenger
 from handlers.context import Deps
-from schedules.delivery import Messenger
+from schedules.envelopes import Messenger
 from schedules.worker import DeliveryWorker
 
 

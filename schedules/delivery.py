@@ -1,23 +1,39 @@
 """The outbox worker: claims due rows, sends them through the platform's messenger, records the
-outcome. A row is claimed (with a lease) before the call and completed after it, so a crash
-leaves it to be taken up again and a finished row is never sent twice."""
+outcome.
+
+A row is claimed (status `sending`, with a lease) before the call and completed after it, so a
+crash leaves it to be taken up again and a completed row is never sent again. A claim covers at
+most a burst's worth of rows per target, so the lease never runs out while rows wait for their
+turn. Targets are sent to in parallel; rows to one target go in order (a DM before its update).
+On PostgreSQL the claim skips rows another replica has locked (`FOR UPDATE SKIP LOCKED`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from handlers.messages import Message
 from handlers.unreachable import (
     tell_facilitators_channel_failed,
     tell_facilitators_unreachable,
 )
+from schedules.envelopes import (
+    Delivered,
+    Envelope,
+    Messenger,
+    PermanentFailure,
+    Recipient,
+    RetryLater,
+)
+from schedules.pacing import Pacer
 from storage.db import Database
 from storage.models import InputRequest, OutboxMessage, Person, Process
 
@@ -25,58 +41,17 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+BACKOFF_BASE = 2.0  # seconds, doubled per attempt
+BACKOFF_CAP = 900.0
 PARENT_WAIT = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
-class Recipient:
-    user_id: str
-    name: str
-    dm_channel: str | None
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What a messenger needs to send one outbox row. Refs are the platform's own ids."""
-
-    key: str
+class Claim:
+    id: int
     platform: str
-    workspace: str
-    message: Message
-    channel_id: str | None = None
-    recipient: Recipient | None = None
-    thread_ref: str | None = None
-    replaces_ref: str | None = None
-    link_ref: str | None = None
-
-
-@dataclass(frozen=True)
-class Delivered:
-    ref: str
-    dm_channel: str | None = None
-
-
-class RetryLater(Exception):
-    """A passing failure (rate limit, 5xx, network): try again, after `retry_after` if given."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class PermanentFailure(Exception):
-    """The platform will never accept this message (user deactivated, channel gone)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Messenger(Protocol):
-    platform: str
-
-    async def deliver(self, envelope: Envelope) -> Delivered: ...
+    target: str
+    maybe_sent: bool
 
 
 @dataclass
@@ -84,73 +59,158 @@ class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    waiting: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.sent or self.retried or self.failed)
 
 
-def claim_due(db: Database, platforms: Collection[str], now: datetime, limit: int) -> list[int]:
-    """Take up to `limit` due rows of these platforms, including rows whose claim has expired."""
+def _target(row: tuple[int, str, str | None, int | None, str]) -> str:
+    _id, _platform, channel_id, person_id, _status = row
+    return f"person:{person_id}" if person_id is not None else f"channel:{channel_id}"
+
+
+def claim_due(
+    db: Database,
+    platforms: Collection[str],
+    now: datetime,
+    *,
+    limit: int = 200,
+    per_target: dict[str, int] | None = None,
+    lease: timedelta = LEASE,
+) -> list[Claim]:
+    """Take due rows of these platforms (and rows whose claim ran out): at most `per_target`
+    rows per target, `limit` in all."""
+    parent = aliased(OutboxMessage)
+    # A thread reply, an update or a DM that links to a post waits until that post is sent.
+    parent_unsent = (
+        select(parent.id)
+        .where(
+            parent.key.in_(
+                [OutboxMessage.reply_to_key, OutboxMessage.replaces_key, OutboxMessage.link_key]
+            ),
+            parent.status.in_(("pending", "sending")),
+        )
+        .exists()
+    )
     with db.transaction() as session:
         due = (
-            select(OutboxMessage.id)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.platform,
+                OutboxMessage.channel_id,
+                OutboxMessage.person_id,
+                OutboxMessage.status,
+            )
             .where(
                 OutboxMessage.platform.in_(platforms),
                 or_(
                     (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
                     (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
                 ),
+                ~parent_unsent,
             )
             .order_by(OutboxMessage.id)
-            .limit(limit)
+            .limit(limit * 5)
         )
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        ids = list(session.scalars(due))
-        if ids:
+        taken: dict[str, int] = {}
+        claims: list[Claim] = []
+        for row in session.execute(due).all():
+            target = _target(row)
+            if taken.get(target, 0) >= (per_target or {}).get(row[1], 3) or len(claims) >= limit:
+                continue
+            taken[target] = taken.get(target, 0) + 1
+            claims.append(Claim(row[0], row[1], target, maybe_sent=row[4] == "sending"))
+        if claims:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
+                .where(OutboxMessage.id.in_([c.id for c in claims]))
                 .values(
-                    status="sending", claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1
+                    status="sending", claimed_until=now + lease, attempts=OutboxMessage.attempts + 1
                 )
             )
-        return ids
+        return claims
 
 
 async def deliver_due(
-    db: Database, messengers: dict[str, Messenger], now: datetime, *, limit: int = 100
+    db: Database,
+    messengers: dict[str, Messenger],
+    now: datetime,
+    *,
+    pacer: Pacer | None = None,
+    limit: int = 200,
+    lease: timedelta = LEASE,
+    concurrency: int = 32,
 ) -> DeliveryReport:
+    """One round: claim, send in parallel across targets (in order within one), record."""
+    pacer = pacer or Pacer()
+    per_target = {platform: pacer.burst(platform) for platform in messengers}
+    claims = await asyncio.to_thread(
+        claim_due, db, messengers.keys(), now, limit=limit, per_target=per_target, lease=lease
+    )
     report = DeliveryReport()
-    for row_id in claim_due(db, messengers.keys(), now, limit):
-        await deliver_one(db, messengers, row_id, now, report)
+    queues: dict[str, list[Claim]] = {}
+    for claim in claims:
+        queues.setdefault(claim.target, []).append(claim)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def send_in_order(queue: list[Claim]) -> None:
+        async with gate:
+            for claim in queue:
+                await deliver_one(db, messengers, claim, now, report, pacer)
+
+    await asyncio.gather(*(send_in_order(queue) for queue in queues.values()))
     return report
 
 
 async def deliver_one(
     db: Database,
     messengers: dict[str, Messenger],
-    row_id: int,
+    claim: Claim,
     now: datetime,
     report: DeliveryReport,
+    pacer: Pacer,
 ) -> None:
-    with db.transaction() as session:
-        row = session.get(OutboxMessage, row_id)
-        assert row is not None
-        envelope_or_wait = _envelope(session, row)
-        if isinstance(envelope_or_wait, str):
-            _settle_waiting(session, row, envelope_or_wait, now)
-            return
-        envelope = envelope_or_wait
+    envelope = await asyncio.to_thread(_prepare, db, claim, now)
+    if envelope is None:
+        report.waiting += 1
+        return
+    await pacer.acquire(claim.platform, claim.target)
     try:
-        delivered = await messengers[envelope.platform].deliver(envelope)
+        delivered = await messengers[claim.platform].deliver(envelope)
     except RetryLater as retry:
-        _record(db, row_id, now, report, retry=retry)
+        if retry.retry_after is not None:
+            pacer.pause(claim.platform, retry.retry_after)
+        await asyncio.to_thread(_record, db, claim.id, now, report, None, retry, None)
     except PermanentFailure as failure:
-        _record(db, row_id, now, report, failure=failure.reason)
+        await asyncio.to_thread(_record, db, claim.id, now, report, None, None, failure.reason)
     else:
-        _record(db, row_id, now, report, delivered=delivered)
+        pacer.succeeded(claim.platform)
+        await asyncio.to_thread(_record, db, claim.id, now, report, delivered, None, None)
 
 
-def _envelope(session: Session, row: OutboxMessage) -> Envelope | str:
-    """The envelope, or why it must wait ("wait") or cannot go ("failed: …")."""
+def _prepare(db: Database, claim: Claim, now: datetime) -> Envelope | None:
+    """The envelope for a claimed row; None when it must wait for, or fails with, its parent."""
+    with db.transaction() as session:
+        row = session.get(OutboxMessage, claim.id)
+        assert row is not None
+        envelope = _envelope(session, row, claim.maybe_sent)
+        if isinstance(envelope, Envelope):
+            return envelope
+        if envelope == "wait":
+            # The message it belongs to is still on its way; not an attempt of its own.
+            row.status, row.attempts, row.claimed_until = "pending", row.attempts - 1, None
+            row.next_attempt_at = now + PARENT_WAIT
+        else:
+            row.status, row.last_error, row.claimed_until = "failed", envelope, None
+        return None
+
+
+def _envelope(session: Session, row: OutboxMessage, maybe_sent: bool) -> Envelope | str:
+    """The envelope, or "wait", or why it cannot go."""
     refs: dict[str, str | None] = {}
     for name, key in (
         ("thread", row.reply_to_key),
@@ -163,9 +223,9 @@ def _envelope(session: Session, row: OutboxMessage) -> Envelope | str:
         parent = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
         if parent is None or parent.status == "failed":
             if name == "link":
-                refs[name] = None
+                refs[name] = None  # the DM goes without the link
                 continue
-            return f"failed: the message it belongs to ({key}) was not delivered"
+            return f"the message it belongs to ({key}) was not delivered"
         if parent.status != "sent":
             return "wait"
         refs[name] = parent.platform_ref
@@ -182,16 +242,16 @@ def _envelope(session: Session, row: OutboxMessage) -> Envelope | str:
         thread_ref=refs["thread"],
         replaces_ref=refs["replaces"],
         link_ref=refs["link"],
+        maybe_sent=maybe_sent,
     )
 
 
-def _settle_waiting(session: Session, row: OutboxMessage, why: str, now: datetime) -> None:
-    if why == "wait":
-        # The parent is still on its way; this is not an attempt of our own.
-        row.status, row.attempts, row.claimed_until = "pending", row.attempts - 1, None
-        row.next_attempt_at = now + PARENT_WAIT
-        return
-    row.status, row.last_error, row.claimed_until = "failed", why.removeprefix("failed: "), None
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds to wait: the platform's Retry-After when it gave one, else exponential with
+    jitter, so that many rows failing together do not all come back at the same moment."""
+    if retry_after is not None:
+        return retry_after + random.uniform(0, 1)
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
 
 
 def _record(
@@ -199,10 +259,9 @@ def _record(
     row_id: int,
     now: datetime,
     report: DeliveryReport,
-    *,
-    delivered: Delivered | None = None,
-    retry: RetryLater | None = None,
-    failure: str | None = None,
+    delivered: Delivered | None,
+    retry: RetryLater | None,
+    failure: str | None,
 ) -> None:
     with db.transaction() as session:
         row = session.get(OutboxMessage, row_id)
@@ -221,9 +280,8 @@ def _record(
             report.sent.append(row.key)
             return
         if retry is not None and row.attempts < MAX_ATTEMPTS:
-            delay = retry.retry_after if retry.retry_after is not None else 2**row.attempts
             row.status, row.last_error = "pending", retry.reason
-            row.next_attempt_at = now + timedelta(seconds=delay)
+            row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, retry.retry_after))
             report.retried.append(row.key)
             log.warning("delivery of %s will be retried: %s", row.key, retry.reason)
             return
@@ -238,3 +296,17 @@ def _record(
                 tell_facilitators_channel_failed(session, process, reason, now)
         report.failed.append(row.key)
         log.error("delivery of %s failed: %s", row.key, reason)
+
+
+async def drain(
+    db: Database, messengers: dict[str, Messenger], now: datetime, **options: object
+) -> DeliveryReport:
+    """Round after round until nothing more is due now: replies follow what they reply to."""
+    total = DeliveryReport()
+    while True:
+        report = await deliver_due(db, messengers, now, **options)  # type: ignore[arg-type]
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        if not report.busy:
+            return total

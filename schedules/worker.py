@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from schedules.delivery import Messenger, deliver_due
+from schedules.delivery import LEASE, deliver_due
+from schedules.envelopes import Messenger
+from schedules.pacing import Pacer
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,8 +24,11 @@ class DeliveryWorker:
         clock: Callable[[], datetime],
         *,
         interval: float = 1.0,
+        lease: timedelta = LEASE,
     ) -> None:
         self.db = db
+        self.lease = lease
+        self.pacer = Pacer()  # kept across rounds: the limits are per second, not per round
         self.messengers = messengers
         self.clock = clock
         self.interval = interval
@@ -42,8 +47,10 @@ class DeliveryWorker:
         while not self._stopped:
             self._wake.clear()
             try:
-                report = await deliver_due(self.db, self.messengers, self.clock())
-                if report.sent or report.retried or report.failed:
+                report = await deliver_due(
+                    self.db, self.messengers, self.clock(), pacer=self.pacer, lease=self.lease
+                )
+                if report.busy:
                     continue  # there may be more due (threads wait for their parents)
             except Exception:  # a broken tick must not stop delivery for good
                 log.exception("the delivery worker failed a round; it will try again")

@@ -9,7 +9,7 @@ from typing import TextIO
 from bot.console.render import render_text
 from handlers.i18n import Translator
 from handlers.messages import Button
-from schedules.delivery import Delivered, Envelope
+from schedules.envelopes import Delivered, Envelope
 
 CONSOLE = "console"
 

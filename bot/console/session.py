@@ -19,7 +19,7 @@ from handlers.interactions import press_button, submit_form
 from handlers.messages import Form, FormValues, Reply
 from handlers.people import process_for_channel
 from handlers.setup import member_joined, member_left
-from schedules.delivery import deliver_due
+from schedules.delivery import drain
 from storage.models import Member, Person, Process
 
 WORKSPACE = "local"
@@ -214,7 +214,7 @@ class ConsoleSession:
         return next((f.label for f in form.fields if f.id == field_id), field_id)
 
     async def deliver(self) -> None:
-        await deliver_due(self.deps.db, {CONSOLE: self.messenger}, self.deps.clock())
+        await drain(self.deps.db, {CONSOLE: self.messenger}, self.deps.clock())
 
     def say(self, text: str, label: str | None = None) -> None:
         if label:

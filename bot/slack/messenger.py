@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import render_message
 from bot.slack.directory import SLACK
-from schedules.delivery import Delivered, Envelope, PermanentFailure, RetryLater
+from schedules.envelopes import Delivered, Envelope, PermanentFailure, RetryLater
 
 # Errors that will not go away by trying again: the person or the channel is gone or closed to us.
 PERMANENT = {

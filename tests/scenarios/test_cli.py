@@ -108,11 +108,20 @@ def test_serve_with_slack_settings_answers_the_health_check(tmp_path: Path) -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_"))}
-    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'samskab.db'}", "SLACK_BOT_TOKEN": "xoxb-x",
-            "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://127.0.0.1:9/api/"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'samskab.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-x",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         health = None
         for _ in range(200):

@@ -28,10 +28,13 @@ from tests.unit.test_slack_blocks import assert_within_slack_limits
 
 METTE, ANNA, EMIL, FRIDA, GITTE, NEW = "U0METTE", "U0ANNA", "U0EMIL", "U0FRIDA", "U0GITTE", "U0NEW"
 USERS = {
-    METTE: ("Mette Lund", "da-DK"), ANNA: ("Anna Holm", "da-DK"),
-    EMIL: ("Emil Vestergaard", "da-DK"), FRIDA: ("Frida Juhl", "en-US"),
-    GITTE: ("Gitte Møller", "da-DK"), NEW: ("Nanna Ny", "da-DK"),
-}  # fmt: skip
+    METTE: ("Mette Lund", "da-DK"),
+    ANNA: ("Anna Holm", "da-DK"),
+    EMIL: ("Emil Vestergaard", "da-DK"),
+    FRIDA: ("Frida Juhl", "en-US"),
+    GITTE: ("Gitte Møller", "da-DK"),
+    NEW: ("Nanna Ny", "da-DK"),
+}
 MEMBERS = [METTE, ANNA, EMIL, FRIDA, GITTE]
 WHERE = ChannelRef("slack", TEAM, CHANNEL, "odder")
 

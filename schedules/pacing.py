@@ -1,0 +1,102 @@
+"""Pacing outbound messages to what each platform allows.
+
+Slack allows about one message per second per channel, with short bursts, and answers 429 with
+Retry-After beyond that (per workspace, for all channels at once). Teams allows about 7 messages a
+second per conversation but only 60 in 30 seconds, and about 50 a second per app. A token bucket
+per target (a channel or a person's DM) keeps us under the per-conversation limit; a bucket per
+platform keeps us under the app-wide one. Slack does not publish its workspace-wide number, so the
+app-wide rate adapts: a 429 pauses the platform for its Retry-After and halves the rate; each
+success raises it a little again, up to the configured ceiling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    rate: float  # tokens per second
+    burst: float  # bucket size
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    per_target: Limit
+    per_app: Limit
+
+
+LIMITS = {
+    "slack": PlatformLimits(per_target=Limit(1.0, 3), per_app=Limit(20.0, 20)),
+    "teams": PlatformLimits(per_target=Limit(2.0, 7), per_app=Limit(50.0, 50)),
+}
+UNLIMITED = PlatformLimits(per_target=Limit(1e9, 1e9), per_app=Limit(1e9, 1e9))
+
+
+MIN_APP_RATE = 0.5
+RECOVERY = 0.05  # tokens per second regained per successful send
+
+
+class _Bucket:
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
+        self.rate = limit.rate
+        self.tokens = limit.burst
+        self.updated = time.monotonic()
+
+    def peek(self, now: float) -> float:
+        """Seconds until a token is free; 0 if one is free now."""
+        self.tokens = min(self.limit.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+class Pacer:
+    def __init__(self, limits: dict[str, PlatformLimits] | None = None) -> None:
+        self.limits = LIMITS if limits is None else limits
+        self._targets: dict[tuple[str, str], _Bucket] = {}
+        self._apps: dict[str, _Bucket] = {}
+        self._paused_until: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    def burst(self, platform: str) -> int:
+        return max(1, int(self.limits.get(platform, UNLIMITED).per_target.burst))
+
+    async def acquire(self, platform: str, target: str) -> None:
+        """Waits until one more message may go to `target` on `platform`."""
+        limits = self.limits.get(platform, UNLIMITED)
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                wait = self._paused_until.get(platform, 0.0) - now
+                if wait <= 0:
+                    target_bucket = self._targets.setdefault(
+                        (platform, target), _Bucket(limits.per_target)
+                    )
+                    app_bucket = self._apps.setdefault(platform, _Bucket(limits.per_app))
+                    wait = max(target_bucket.peek(now), app_bucket.peek(now))
+                    if wait <= 0:
+                        target_bucket.take()
+                        app_bucket.take()
+                        return
+            await asyncio.sleep(wait)
+
+    def pause(self, platform: str, seconds: float) -> None:
+        """The platform said 429 with Retry-After: nothing more to it until then, and slower
+        after."""
+        until = time.monotonic() + seconds
+        self._paused_until[platform] = max(self._paused_until.get(platform, 0.0), until)
+        bucket = self._apps.get(platform)
+        if bucket is not None:
+            bucket.rate = max(MIN_APP_RATE, bucket.rate / 2)
+            bucket.tokens = min(bucket.tokens, 1.0)
+
+    def succeeded(self, platform: str) -> None:
+        bucket = self._apps.get(platform)
+        if bucket is not None:
+            bucket.rate = min(bucket.limit.rate, bucket.rate + RECOVERY)

@@ -1,0 +1,144 @@
+"""When reminders to give input may be sent.
+
+A colleague asked for input has a deadline: a date, meaning the end of that day in the process's
+timezone. Reminders fall on working days (Monday to Friday, not a public holiday of the process's
+country) and only inside working hours. This module is pure: no I/O and no clock reads, so the
+caller passes `now` in as an aware datetime and gets an aware UTC datetime back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+__all__ = [
+    "WorkingHours",
+    "is_working_day",
+    "next_reminder_at",
+    "reminder_days",
+    "within_working_hours",
+    "working_days_before",
+]
+
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """The daily window, in the process's local time, in which reminders may go out.
+
+    The window is half-open: `start` is inside it, `end` is not.
+    """
+
+    start: time = time(9, 0)
+    end: time = time(16, 0)
+    country: str = "DK"
+
+    def __post_init__(self) -> None:
+        if not self.start < self.end:
+            raise ValueError(f"working hours must start before they end: {self.start}–{self.end}")
+
+
+@cache
+def _public_holidays(country: str, year: int) -> frozenset[date]:
+    # Building a country's calendar is slow compared to a lookup, and the answer never changes.
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def is_working_day(day: date, country: str = "DK") -> bool:
+    """Monday to Friday and not a public holiday in `country`."""
+    return day.weekday() < 5 and day not in _public_holidays(country, day.year)
+
+
+def working_days_before(day: date, n: int, country: str = "DK") -> date:
+    """The date `n` working days before `day`; `day` itself need not be a working day."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    found = 0
+    current = day
+    while found < n:
+        current -= _ONE_DAY
+        if is_working_day(current, country):
+            found += 1
+    return current
+
+
+def reminder_days(
+    deadline: date, *, days_before: int, on_deadline: bool, country: str = "DK"
+) -> list[date]:
+    """The days reminders fall on, ascending and without duplicates.
+
+    The early reminder is `days_before` working days before the deadline (none when 0). The
+    deadline-day reminder is on the deadline when that is a working day, else on the last working
+    day before it, so nobody is reminded after their deadline has passed.
+    """
+    if days_before < 0:
+        raise ValueError(f"days_before must not be negative, got {days_before}")
+    days: set[date] = set()
+    if days_before > 0:
+        days.add(working_days_before(deadline, days_before, country))
+    if on_deadline:
+        days.add(
+            deadline
+            if is_working_day(deadline, country)
+            else working_days_before(deadline, 1, country)
+        )
+    return sorted(days)
+
+
+def within_working_hours(
+    moment: datetime, tz: ZoneInfo, hours: WorkingHours = WorkingHours()
+) -> bool:
+    """Whether `moment` falls on a working day, inside working hours, in `tz`."""
+    local = _require_aware(moment, "moment").astimezone(tz)
+    return is_working_day(local.date(), hours.country) and hours.start <= local.time() < hours.end
+
+
+def next_reminder_at(
+    deadline: date,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    days_before: int = 2,
+    on_deadline: bool = True,
+    hours: WorkingHours = WorkingHours(),
+    after: datetime | None = None,
+) -> datetime | None:
+    """The earliest moment at or after `now` at which a reminder should go, in UTC.
+
+    A reminder day qualifies while its working window has not ended at `now`; the moment is then
+    the window's start, or `now` when that is later. `after` is when a reminder was last sent:
+    only reminder days after its local date qualify, which is how the second reminder is found
+    once the first has gone. None when no reminder day remains.
+    """
+    now_utc = _require_aware(now, "now").astimezone(UTC)
+    # Days up to and including this local date have had their reminder.
+    reminded_through = (
+        _require_aware(after, "after").astimezone(tz).date() if after is not None else None
+    )
+    days = reminder_days(
+        deadline, days_before=days_before, on_deadline=on_deadline, country=hours.country
+    )
+    # reminder_days never goes past the deadline, so once `now` is past the deadline day's
+    # window every remaining day's window has ended too and the loop finds nothing.
+    for day in days:
+        if reminded_through is not None and day <= reminded_through:
+            continue
+        # Compare in UTC: aware datetimes sharing one tzinfo compare by wall clock, which is
+        # wrong across a DST fold.
+        start = datetime.combine(day, hours.start, tzinfo=tz).astimezone(UTC)
+        end = datetime.combine(day, hours.end, tzinfo=tz).astimezone(UTC)
+        if now_utc < end:
+            return max(start, now_utc)
+    return None
+
+
+def _require_aware(moment: datetime, name: str) -> datetime:
+    # A naive datetime would be read in the host's timezone, which is not the process's.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {moment!r}")
+    return moment
