@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.digests import set_subscription
 from handlers.errors import Refused
 from handlers.export import export_process
 from handlers.i18n import N_, Translator
@@ -19,6 +20,8 @@ from handlers.summaries import summary_form
 from handlers.workshops import workshop_form
 
 SUBCOMMANDS = (
+    "subscribe",
+    "unsubscribe",
     "help",
     "setup",
     "workshop",
@@ -47,6 +50,9 @@ ALIASES = {
     "minedata": "mydata",
     "mine-data": "mydata",
     "glem-mig": "forget-me",
+    "abonnér": "subscribe",
+    "abonner": "subscribe",
+    "afmeld": "unsubscribe",
     "glemmig": "forget-me",
 }
 
@@ -58,6 +64,7 @@ HELP_LINES = (
     N_("/samskab input: give input, named or anonymously"),
     N_("/samskab status: where are we in the process?"),
     N_("/samskab export: the process as a Markdown document"),
+    N_("/samskab subscribe: get the status update as a direct message too (unsubscribe: stop)"),
     N_("/samskab help: this help"),
 )
 
@@ -134,6 +141,16 @@ def _step(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     return move_to_step(deps, actor, channel, arg)
 
 
+def _subscribe(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
+    _no_argument("subscribe", arg)
+    return set_subscription(deps, actor, channel, on=True)
+
+
+def _unsubscribe(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
+    _no_argument("unsubscribe", arg)
+    return set_subscription(deps, actor, channel, on=False)
+
+
 def _not_yet(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     raise Refused(N_("This command is not available yet. Ask your facilitator about your data."))
 
@@ -146,6 +163,8 @@ ROUTES: dict[str, Route] = {
     "status": _status,
     "step": _step,
     "export": _export,
+    "subscribe": _subscribe,
+    "unsubscribe": _unsubscribe,
     "mydata": _not_yet,
     "forget-me": _not_yet,
 }

@@ -132,7 +132,9 @@ def _block_from_json(data: dict[str, Any]) -> Block:
 
 # --- Forms ------------------------------------------------------------------------------------
 
-FIELD_KINDS = ("text", "long_text", "people", "person", "choice", "date", "datetime", "time")
+FIELD_KINDS = (
+    "text", "long_text", "people", "person", "choice", "date", "datetime", "time", "channel",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class Option:
 class FormField:
     """One input of a form.
 
-    Values arrive as strings, except `people`, which arrives as a list of user ids. `long_text`
+    Values arrive as strings, except `people`, which arrives as a list of user ids; `channel` is
+    a channel id of the same platform (optional fields arrive empty). `long_text`
     lists (decisions, open questions) take one item per line. Dates are ISO (`2026-12-03`),
     date-times `2026-12-03T13:00` in the process's timezone, times `09:00`.
     """

@@ -10,7 +10,6 @@ from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.forms import FormReader
 from handlers.i18n import LANGUAGES, N_, Translator
-from handlers.inputs import close_open_requests
 from handlers.messages import (
     Context,
     Form,
@@ -28,12 +27,10 @@ from handlers.people import (
     active_members,
     enrol,
     ensure_person,
-    member_of,
     process_for_channel,
     require_facilitator,
     translator_for,
 )
-from handlers.status import compose_status
 from handlers.steps import STEP_COUNT, progress_block, step_name
 from storage.models import Person, Process, Track, Workshop
 
@@ -114,6 +111,40 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                     initial=process.timezone if process else deps.timezone,
                 ),
                 FormField(
+                    "digest_channel",
+                    tr._(
+                        "Also post the status update in (for example the MED committee's channel)"
+                    ),
+                    "channel",
+                    required=False,
+                    initial=process.digest_channel_id if process else None,
+                ),
+                FormField(
+                    "reminder_days",
+                    tr._("Reminder before the input deadline"),
+                    "choice",
+                    initial=str(process.reminder_days_before if process else 2),
+                    options=(
+                        Option("0", tr._("None")),
+                        *(
+                            Option(
+                                str(n),
+                                tr.ngettext(
+                                    "{n} working day before", "{n} working days before", n
+                                ).format(n=n),
+                            )
+                            for n in range(1, 6)
+                        ),
+                    ),
+                ),
+                FormField(
+                    "remind_on_deadline",
+                    tr._("Reminder on the deadline day"),
+                    "choice",
+                    initial="yes" if process is None or process.remind_on_deadline else "no",
+                    options=(Option("yes", tr._("Yes")), Option("no", tr._("No"))),
+                ),
+                FormField(
                     "facilitators",
                     tr._("Other facilitators"),
                     "people",
@@ -143,6 +174,10 @@ def submit_setup(
     language = form.choice("language", set(LANGUAGES))
     timezone = form.timezone("timezone")
     facilitator_ids = form.people("facilitators", required=False)
+    digest_channel = form.text("digest_channel", max_length=200, required=False) or None
+    days = {str(n) for n in range(6)}
+    reminder_days = int(form.choice("reminder_days", days, required=False) or 2)
+    on_deadline = form.choice("remind_on_deadline", {"yes", "no"}, required=False) != "no"
     form.check()
     assert digest_time is not None
 
@@ -174,6 +209,8 @@ def submit_setup(
             process.name, process.language, process.timezone = name, language, timezone
             process.current_step, process.digest_weekday = step, weekday
             process.digest_time = digest_time
+        process.digest_channel_id = digest_channel
+        process.reminder_days_before, process.remind_on_deadline = reminder_days, on_deadline
         kept = _set_tracks(session, process, tracks)
         enrol(session, process, person, now, role="facilitator")
         for ref in channel.roster or ():
@@ -275,81 +312,3 @@ def _announce(session: Session, process: Process, facilitator: Person, now: date
         process=process,
         channel_id=process.channel_id,
     )
-
-
-# --- Membership follows the channel ------------------------------------------------------------
-
-
-def member_joined(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
-    """A colleague joined the channel: enrol them and send a welcome with the latest status.
-    Returns False when the channel has no process."""
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        process = process_for_channel(session, channel)
-        if process is None:
-            return False
-        person = ensure_person(session, who)
-        existing = member_of(session, process, person)
-        was_active = existing is not None and existing.active
-        member = enrol(session, process, person, now)
-        if was_active:
-            return True
-        audit.record(session, "member.joined", at=now, process=process, actor=person)
-        tr = translator_for(person, process, deps)
-        status = compose_status(session, process, tr, now=now, since=None)
-        welcome = tr._("Welcome to the process “{name}”. Here is where we are.").format(
-            name=process.name
-        )
-        enqueue(
-            session,
-            Message(
-                welcome + "\n" + status.text,
-                (Paragraph(welcome), *status.blocks),
-                language=tr.language,
-            ),
-            key=f"welcome:{process.id}:{member.id}:{member.joined_at.isoformat()}",
-            now=now,
-            process=process,
-            person=person,
-        )
-        return True
-
-
-def member_left(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
-    """A colleague left the channel: they stop being asked and reminded."""
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        process = process_for_channel(session, channel)
-        if process is None:
-            return False
-        person = ensure_person(session, who)
-        member = member_of(session, process, person)
-        if member is None or not member.active:
-            return False
-        member.active = False
-        close_open_requests(session, member, now)
-        audit.record(session, "member.left", at=now, process=process, actor=person)
-        return True
-
-
-def sync_members(deps: Deps, channel: ChannelRef, roster: list[PersonRef]) -> int:
-    """Make the process's members the channel's members (after setup, or to repair drift):
-    newcomers are enrolled quietly, those no longer in the channel stop being asked.
-    Returns how many members the process has afterwards."""
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        process = process_for_channel(session, channel)
-        if process is None:
-            return 0
-        present = set()
-        for ref in roster:
-            member = enrol(session, process, ensure_person(session, ref), now)
-            present.add(member.id)
-        for member in process.members:
-            if member.active and member.id not in present and not member.is_facilitator:
-                member.active = False
-                close_open_requests(session, member, now)
-        audit.record(
-            session, "members.synced", at=now, process=process, actor=None, members=len(present)
-        )
-        return sum(1 for m in process.members if m.active)

@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
-from handlers.outbox import enqueue
 from handlers.people import enrol, ensure_person, require_process, translator_for
 from handlers.steps import progress_block
 from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
@@ -212,30 +210,3 @@ def show_status(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
         tr = translator_for(person, process, deps)
         since = last_digest_at(session, process)
         return Reply(message=compose_status(session, process, tr, now=now, since=since))
-
-
-def post_digest(deps: Deps, process_id: int, period: str) -> bool:
-    """Post the digest for `period` in the process's channel, once. Returns False if this period's
-    digest was already posted (by us after a restart, or by another replica)."""
-    now = deps.clock()
-    try:
-        with deps.db.transaction() as session:
-            process = session.get(Process, process_id)
-            if process is None or process.status != "active":
-                return False
-            since = last_digest_at(session, process)
-            session.add(DigestRun(process_id=process.id, period=period, created_at=now))
-            session.flush()
-            tr = Translator(process.language, process.timezone)
-            message = compose_status(session, process, tr, now=now, since=since)
-            enqueue(
-                session,
-                message,
-                key=f"digest:{process.id}:{period}",
-                now=now,
-                process=process,
-                channel_id=process.channel_id,
-            )
-            return True
-    except IntegrityError:
-        return False

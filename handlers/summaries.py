@@ -21,6 +21,7 @@ from handlers.people import (
     resolve_members,
     translator_for,
 )
+from handlers.reminders import first_reminder_at
 from handlers.summary_messages import input_request_message, summary_message
 from handlers.workshops import planned_workshops
 from storage.models import (
@@ -227,7 +228,13 @@ def post_workshop_summary(
             channel_id=process.channel_id,
         )
         for member in absentees:
-            request = InputRequest(summary=summary, member=member, status="pending", created_at=now)
+            request = InputRequest(
+                summary=summary,
+                member=member,
+                status="pending",
+                created_at=now,
+                next_reminder_at=first_reminder_at(process, summary, now),
+            )
             session.add(request)
             session.flush()
             _ask(session, deps, process, workshop, summary, request, member.person)

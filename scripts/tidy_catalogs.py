@@ -14,8 +14,11 @@ for language, locale in (("da", "da_DK"), ("en", "en_GB")):
     catalog.project, catalog.version, catalog.fuzzy = "Samskab", "0.1", False
     catalog.obsolete.clear()  # texts the code no longer uses
     for message in catalog:
-        if language == "en" and message.id and not message.string:
-            message.string = message.id
+        if language == "en" and message.id:
+            if isinstance(message.id, tuple) and not all(message.string):
+                message.string = message.id  # singular and plural, as written in the code
+            elif not message.string:
+                message.string = message.id
         message.flags.discard("fuzzy")
     with path.open("wb") as f:
         write_po(f, catalog, sort_output=True, no_location=True, width=100)

@@ -201,6 +201,13 @@ def _element_state(element: dict[str, Any], kind: str, answer: Any) -> dict[str,
             "type": kind,
             "selected_time": answer if answer is not None else element.get("initial_time"),
         }
+    if kind == "conversations_select":
+        return {
+            "type": kind,
+            "selected_conversation": answer
+            if answer is not None
+            else element.get("initial_conversation"),
+        }
     raise AssertionError(f"no state for element type {kind}")
 
 

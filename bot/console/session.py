@@ -16,9 +16,9 @@ from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
+from handlers.membership import member_joined, member_left
 from handlers.messages import Form, FormValues, Reply
 from handlers.people import process_for_channel
-from handlers.setup import member_joined, member_left
 from schedules.delivery import drain
 from storage.models import Member, Person, Process
 

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import render_home
 from bot.slack.services import SlackServices, channel_ref
 from handlers.home import home_for
-from handlers.setup import member_joined, member_left
+from handlers.membership import member_joined, member_left
 
 
 def register(app: AsyncApp, services: SlackServices) -> None:

@@ -16,8 +16,8 @@ from bot.slack.modals import modal_errors, read_modal_values
 from bot.slack.replies import modal_for, notice_modal, show_reply
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
 from handlers.interactions import FORM_CALLBACKS, submit_form
+from handlers.membership import sync_members
 from handlers.messages import Form, FormField, FormOutcome
-from handlers.setup import sync_members
 from storage.events import first_time, forget
 
 log = logging.getLogger(__name__)

@@ -5,6 +5,8 @@ through the D… channel that `conversations.open` returned."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -71,15 +73,38 @@ class SlackMessenger:
         else:
             assert envelope.channel_id is not None
             channel = envelope.channel_id
+        thread_ts = split_ref(envelope.thread_ref)[1] if envelope.thread_ref else None
+        if envelope.maybe_sent:
+            posted = await self._find_posted(channel, envelope.key, thread_ts)
+            if posted is not None:
+                return Delivered(ref=f"{channel}:{posted}", dm_channel=dm_channel)
         response = await self.client.chat_postMessage(
             channel=channel,
-            thread_ts=split_ref(envelope.thread_ref)[1] if envelope.thread_ref else None,
+            thread_ts=thread_ts,
             # The idempotency key travels with the message, so a resend can look for it first.
             metadata={"event_type": "samskab_message", "event_payload": {"key": envelope.key}},
             unfurl_links=False,
             **payload,
         )
         return Delivered(ref=f"{response['channel']}:{response['ts']}", dm_channel=dm_channel)
+
+    async def _find_posted(self, channel: str, key: str, thread_ts: str | None) -> str | None:
+        """The ts of a message we posted under `key` before a crash, if Slack has it: recent
+        history (or the thread) is searched for the key in the message's metadata."""
+        if thread_ts:
+            response = await self.client.conversations_replies(
+                channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
+            )
+        else:
+            response = await self.client.conversations_history(
+                channel=channel, limit=100, include_all_metadata=True
+            )
+        messages: list[dict[str, Any]] = response.get("messages", [])
+        for message in messages:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return str(message["ts"])
+        return None
 
     async def _open_dm(self, user_id: str) -> str:
         response = await self.client.conversations_open(users=user_id)

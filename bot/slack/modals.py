@@ -104,6 +104,11 @@ def _element(field: FormField, initial: str) -> dict[str, Any]:
     if field.kind == "person":
         user = {"initial_user": initial} if initial else {}
         return {"type": "users_select", "action_id": action_id} | user
+    if field.kind == "channel":
+        conversation = {"initial_conversation": initial} if initial else {}
+        return {"type": "conversations_select", "action_id": action_id,
+                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+                } | conversation  # fmt: skip
     if field.kind == "date":
         return _picker("datepicker", action_id, "initial_date", initial)
     if field.kind == "time":
@@ -168,6 +173,8 @@ def _state_value(state: dict[str, Any]) -> str | list[str] | None:
             return str(state.get("selected_date") or "")
         case "timepicker":
             return str(state.get("selected_time") or "")
+        case "conversations_select":
+            return str(state.get("selected_conversation") or "")
     return None
 
 

@@ -2,7 +2,15 @@
 
 from storage.models.base import Base, UTCDateTime
 from storage.models.delivery import OutboxMessage, ProcessedEvent
-from storage.models.process import AuditEntry, DigestRun, Member, Person, Process, Track
+from storage.models.process import (
+    AuditEntry,
+    DigestRun,
+    Member,
+    Person,
+    Process,
+    Subscription,
+    Track,
+)
 from storage.models.workshop import (
     Input,
     InputRequest,
@@ -24,6 +32,7 @@ __all__ = [
     "Person",
     "Process",
     "ProcessedEvent",
+    "Subscription",
     "Summary",
     "SummaryItem",
     "Track",

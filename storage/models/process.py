@@ -13,6 +13,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import true
 
 from storage.models.base import Base, UTCDateTime
 
@@ -54,6 +55,12 @@ class Process(Base):
     step_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     digest_weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
     digest_time: Mapped[time] = mapped_column(Time)
+    # A second place for the digest, such as the MED committee's channel.
+    digest_channel_id: Mapped[str | None] = mapped_column(String(200))
+    # Reminders: this many working days before the input deadline (0: none), and on the day.
+    reminder_days_before: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    remind_on_deadline: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    holiday_country: Mapped[str] = mapped_column(String(2), default="DK", server_default="DK")
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -101,6 +108,18 @@ class Member(Base):
     @property
     def is_facilitator(self) -> bool:
         return self.role == "facilitator"
+
+
+class Subscription(Base):
+    """A person who wants the digest as a DM too (`/samskab subscribe`)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("process_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class DigestRun(Base):

@@ -109,6 +109,7 @@ class SlackWorkspace:
         self.uploads: dict[str, dict[str, Any]] = {}  # files.getUploadURLExternal, by file id
         self.files: list[dict[str, Any]] = []  # files shared by files.completeUploadExternal
         self.sockets: list[Any] = []  # Socket Mode connections from the app
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
         self.socket_acks: list[dict[str, Any]] = []
         self.upload_base = ""
         self._lock = threading.RLock()
@@ -283,6 +284,22 @@ class SlackWorkspace:
                 found.append(message)
         reply = self._page(found, p, "messages", 100)
         return reply | {"has_more": bool(reply["response_metadata"]["next_cursor"]), "pin_count": 0}
+
+    def _api_conversations_replies(self, p: Params) -> Params:
+        if p.get("channel") not in self._history:
+            raise _ApiError("channel_not_found")
+        thread = [
+            dict(versions[-1])
+            for versions in self._history[p["channel"]]
+            if versions[-1]["ts"] == p.get("ts") or versions[-1].get("thread_ts") == p.get("ts")
+        ]
+        if not thread:
+            raise _ApiError("thread_not_found")
+        if not _truthy(p.get("include_all_metadata")):
+            for message in thread:
+                message.pop("metadata", None)
+        reply = self._page(thread, p, "messages", 100)
+        return reply | {"has_more": bool(reply["response_metadata"]["next_cursor"])}
 
     def _api_users_info(self, p: Params) -> Params:
         if p.get("user") not in self._users:
@@ -474,7 +491,10 @@ class FakeSlack(SlackWorkspace):
         try:
             error = _auth_error(request.headers, params)
             if error is None:
-                return web.json_response({"ok": True, **self.handle(method, params)})
+                reply = self.handle(method, params)
+                # Done at Slack, answered late: what a client sees when it dies mid-call.
+                await asyncio.sleep(self.delays.get(method, 0.0))
+                return web.json_response({"ok": True, **reply})
         except _ApiError as api_error:
             error = str(api_error)
         return web.json_response({"ok": False, "error": error})

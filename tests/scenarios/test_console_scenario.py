@@ -104,6 +104,9 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
         "",  # digest time: 09:00
         words.choice,  # language
         "",  # timezone: Europe/Copenhagen
+        "",  # no second channel for the status update
+        "",  # a reminder two working days before the deadline
+        "",  # and one on the deadline day
         "",  # other facilitators: none
     )
     assert posts[0].label == words.only_to_you and words.set_up in posts[0].body
