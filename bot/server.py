@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from sqlalchemy import text
@@ -19,6 +20,8 @@ from bot.slack.app import build_slack_app, slack_client
 from bot.slack.messenger import SlackMessenger
 from handlers.context import Deps
 from schedules.envelopes import Messenger
+from schedules.jobs import Runtime
+from schedules.scheduler import Scheduler
 from schedules.worker import DeliveryWorker
 
 
@@ -50,15 +53,31 @@ def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        worker = DeliveryWorker(deps.db, messengers, deps.clock, interval=worker_interval)
-        for services in nudgers:
-            services.nudge = worker.nudge
-        task = asyncio.create_task(worker.run())
-        app.state.worker = worker
-        try:
+        async with background(settings, deps, messengers, worker_interval) as worker:
+            for services in nudgers:
+                services.nudge = worker.nudge
+            app.state.worker = worker
             yield
-        finally:
-            worker.stop()
-            await task
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+@contextlib.asynccontextmanager
+async def background(
+    settings: Settings, deps: Deps, messengers: dict[str, Messenger], interval: float = 1.0
+) -> AsyncIterator[DeliveryWorker]:
+    """The delivery worker, and the scheduler where SAMSKAB_SCHEDULER is on, for as long as the
+    server (or Socket Mode) runs."""
+    lease = timedelta(seconds=settings.delivery_lease)
+    worker = DeliveryWorker(deps.db, messengers, deps.clock, interval=interval, lease=lease)
+    task = asyncio.create_task(worker.run())
+    scheduler = Scheduler(Runtime(deps, worker.nudge)) if settings.scheduler else None
+    try:
+        if scheduler is not None:
+            await scheduler.start()
+        yield worker
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        worker.stop()
+        await task

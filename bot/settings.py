@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     language: str = Field("da", validation_alias=_env("SAMSKAB_LANGUAGE"))
     timezone: str = Field("Europe/Copenhagen", validation_alias=_env("SAMSKAB_TIMEZONE"))
     scheduler: bool = Field(True, validation_alias=_env("SAMSKAB_SCHEDULER"))
+    # How long a claimed outbox row is ours before another worker may take it over.
+    delivery_lease: float = Field(120.0, gt=0, validation_alias=_env("SAMSKAB_DELIVERY_LEASE"))
 
     @field_validator("language")
     @classmethod

@@ -40,6 +40,15 @@ class ConsoleDriver:
         start = self.out.tell()
         asyncio.run(self.session.handle(command))
         assert not self.answers, f"the form did not ask for {list(self.answers)}"
+        return self._since(start)
+
+    def deliver(self) -> list[Post]:
+        """What the outbox holds now (written by a scheduled job) reaches the people."""
+        start = self.out.tell()
+        asyncio.run(self.session.deliver())
+        return self._since(start)
+
+    def _since(self, start: int) -> list[Post]:
         text = self.out.getvalue()[start:]
         posts = [
             Post(m["label"], "\n".join(line[2:] for line in m["body"].splitlines()))

@@ -1,0 +1,71 @@
+"""The scheduled jobs. Module-level functions with plain arguments, as APScheduler wants them;
+the database, not the scheduler, makes each of them once-only."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from handlers.context import Deps
+from handlers.digests import post_digest
+from handlers.reminders import send_due_reminders
+from schedules.digests import last_scheduled, missed_period, period_of
+from storage.models import Process
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a job needs: the use-case dependencies, and a way to wake the delivery worker."""
+
+    deps: Deps
+    nudge: Callable[[], None] = lambda: None
+
+
+async def run_digest(runtime: Runtime, process_id: int) -> bool:
+    """The digest job of one process: posts this period's digest unless it was posted."""
+    posted = await asyncio.to_thread(_post_current, runtime.deps, process_id)
+    if posted:
+        runtime.nudge()
+    return posted
+
+
+def _post_current(deps: Deps, process_id: int) -> bool:
+    with deps.db.transaction() as session:
+        process = session.get(Process, process_id)
+        if process is None or process.status != "active":
+            return False
+        period = period_of(process, last_scheduled(process, deps.clock()))
+    return post_digest(deps, process_id, period)
+
+
+async def catch_up_digests(runtime: Runtime) -> list[int]:
+    """On start: the digests missed while the bot was down, if their week is not over."""
+    posted = await asyncio.to_thread(_catch_up, runtime.deps)
+    if posted:
+        runtime.nudge()
+    return posted
+
+
+def _catch_up(deps: Deps) -> list[int]:
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        owed = [
+            (process.id, period)
+            for process in session.scalars(select(Process).where(Process.status == "active"))
+            if (period := missed_period(process, now)) is not None
+        ]
+    return [process_id for process_id, period in owed if post_digest(deps, process_id, period)]
+
+
+async def run_reminders(runtime: Runtime) -> int:
+    sent = await asyncio.to_thread(send_due_reminders, runtime.deps)
+    if sent:
+        log.info("queued %d reminders", sent)
+        runtime.nudge()
+    return sent

@@ -1,0 +1,70 @@
+"""APScheduler wiring. The job store is in memory and our tables are the truth: the jobs are
+rebuilt from the processes at start and kept in step every minute (a process changed on another
+replica is picked up too). Only one replica needs to run it (`SAMSKAB_SCHEDULER=off` on the
+others), and if two do, the unique digest-run and outbox keys make the overlap harmless."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from schedules.digests import digest_trigger
+from schedules.jobs import Runtime, catch_up_digests, run_digest, run_reminders
+from storage.models import Process
+
+log = logging.getLogger(__name__)
+
+# A job that could not run on time (the loop was busy, the machine slept) still runs within the
+# hour, once; anything later is left to the start-up catch-up, which knows about periods.
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1}
+RECONCILE_SECONDS = 60
+REMINDER_SECONDS = 300
+
+
+class Scheduler:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+
+    async def start(self) -> None:
+        self.reconcile(await asyncio.to_thread(active_processes, self.runtime))
+        self.aps.add_job(run_reminders, IntervalTrigger(seconds=REMINDER_SECONDS),
+                         args=[self.runtime], id="reminders", replace_existing=True)  # fmt: skip
+        self.aps.add_job(reconcile_job, IntervalTrigger(seconds=RECONCILE_SECONDS),
+                         args=[self], id="reconcile", replace_existing=True)  # fmt: skip
+        self.aps.start()
+        await catch_up_digests(self.runtime)
+        await run_reminders(self.runtime)
+
+    def stop(self) -> None:
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+
+    def reconcile(self, processes: list[Process]) -> None:
+        """One digest job per active process, on its current weekday, time and timezone."""
+        wanted = {f"digest:{p.id}": p for p in processes}
+        for job in self.aps.get_jobs():
+            if job.id.startswith("digest:") and job.id not in wanted:
+                job.remove()
+        for job_id, process in wanted.items():
+            trigger = digest_trigger(process)
+            existing = self.aps.get_job(job_id)
+            if existing is not None and repr(existing.trigger) == repr(trigger):
+                continue
+            self.aps.add_job(run_digest, trigger, args=[self.runtime, process.id], id=job_id,
+                             replace_existing=True)  # fmt: skip
+            log.info("digest of process %s scheduled: %s", process.id, trigger)
+
+
+def active_processes(runtime: Runtime) -> list[Process]:
+    with runtime.deps.db.transaction() as session:
+        return list(session.scalars(select(Process).where(Process.status == "active")))
+
+
+async def reconcile_job(scheduler: Scheduler) -> None:
+    scheduler.reconcile(await asyncio.to_thread(active_processes, scheduler.runtime))
