@@ -48,6 +48,9 @@ class SlackMessenger:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # Every DM about one summary links to the same post: ask Slack once, not per colleague
+        # (chat.getPermalink is rate-limited like any other method).
+        self._permalinks: dict[str, str] = {}
 
     async def deliver(self, envelope: Envelope) -> Delivered:
         try:
@@ -111,12 +114,17 @@ class SlackMessenger:
         return str(response["channel"]["id"])
 
     async def _permalink(self, ref: str) -> str | None:
+        if ref in self._permalinks:
+            return self._permalinks[ref]
         channel, ts = split_ref(ref)
         try:
             response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
         except SlackApiError:
             return None  # the DM still goes, without the link
-        return str(response["permalink"])
+        if len(self._permalinks) > 1000:
+            self._permalinks.clear()
+        self._permalinks[ref] = str(response["permalink"])
+        return self._permalinks[ref]
 
 
 def classify(error: SlackApiError) -> RetryLater | PermanentFailure:
