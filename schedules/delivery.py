@@ -1,11 +1,14 @@
 """The outbox worker: claims due rows, sends them through the platform's messenger, records the
 outcome.
 
-A row is claimed (status `sending`, with a lease) before the call and completed after it, so a
-crash leaves it to be taken up again and a completed row is never sent again. A claim covers at
-most a burst's worth of rows per target, so the lease never runs out while rows wait for their
-turn. Targets are sent to in parallel; rows to one target go in order (a DM before its update).
-On PostgreSQL the claim skips rows another replica has locked (`FOR UPDATE SKIP LOCKED`).
+A row is claimed (status `sending`, a lease, and the claim's own token) before the call and
+completed after it, so a crash leaves it to be taken up again and a completed row is never sent
+again. Just before the call the worker confirms, in one conditional UPDATE, that the row still
+carries its token and renews the lease: a row that waited in our queue past its lease and was
+taken over by another replica is skipped, never sent twice. A round claims no more than the
+pacing lets us send within the lease. Targets are sent to in parallel; rows to one target go in
+order (a DM before its update). On PostgreSQL the claim skips rows another replica has locked
+(`FOR UPDATE SKIP LOCKED`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Collection
+import uuid
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -52,6 +56,7 @@ class Claim:
     platform: str
     target: str
     maybe_sent: bool
+    token: str
 
 
 @dataclass
@@ -118,18 +123,22 @@ def claim_due(
             due = due.with_for_update(skip_locked=True)
         taken: dict[str, int] = {}
         claims: list[Claim] = []
+        token = uuid.uuid4().hex
         for row in session.execute(due).all():
             target = _target(row)
             if taken.get(target, 0) >= (per_target or {}).get(row[1], 3) or len(claims) >= limit:
                 continue
             taken[target] = taken.get(target, 0) + 1
-            claims.append(Claim(row[0], row[1], target, maybe_sent=row[4] == "sending"))
+            claims.append(Claim(row[0], row[1], target, row[4] == "sending", token))
         if claims:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_([c.id for c in claims]))
                 .values(
-                    status="sending", claimed_until=now + lease, attempts=OutboxMessage.attempts + 1
+                    status="sending",
+                    claimed_until=now + lease,
+                    claim_token=token,
+                    attempts=OutboxMessage.attempts + 1,
                 )
             )
         return claims
@@ -144,10 +153,15 @@ async def deliver_due(
     limit: int = 200,
     lease: timedelta = LEASE,
     concurrency: int = 32,
+    clock: Callable[[], datetime] | None = None,
 ) -> DeliveryReport:
-    """One round: claim, send in parallel across targets (in order within one), record."""
+    """One round: claim, send in parallel across targets (in order within one), record.
+    `clock` tells the time when each send starts (the lease is renewed from it)."""
     pacer = pacer or Pacer()
     per_target = {platform: pacer.burst(platform) for platform in messengers}
+    # No more than the pacing lets out within half a lease, so claims do not go stale unsent.
+    limit = max(1, min(limit, pacer.sendable(messengers.keys(), lease.total_seconds() / 2)))
+    current = clock or (lambda: now)
     claims = await asyncio.to_thread(
         claim_due, db, messengers.keys(), now, limit=limit, per_target=per_target, lease=lease
     )
@@ -160,7 +174,7 @@ async def deliver_due(
     async def send_in_order(queue: list[Claim]) -> None:
         async with gate:
             for claim in queue:
-                await deliver_one(db, messengers, claim, now, report, pacer)
+                await deliver_one(db, messengers, claim, current, report, pacer, lease)
 
     await asyncio.gather(*(send_in_order(queue) for queue in queues.values()))
     return report
@@ -170,15 +184,20 @@ async def deliver_one(
     db: Database,
     messengers: dict[str, Messenger],
     claim: Claim,
-    now: datetime,
+    clock: Callable[[], datetime],
     report: DeliveryReport,
     pacer: Pacer,
+    lease: timedelta,
 ) -> None:
-    envelope = await asyncio.to_thread(_prepare, db, claim, now)
+    envelope = await asyncio.to_thread(_prepare, db, claim, clock())
     if envelope is None:
         report.waiting += 1
         return
     await pacer.acquire(claim.platform, claim.target)
+    if not await asyncio.to_thread(_still_ours, db, claim, clock() + lease):
+        report.waiting += 1  # it waited past its lease and another worker has it now
+        return
+    now = clock()
     try:
         delivered = await messengers[claim.platform].deliver(envelope)
     except RetryLater as retry:
@@ -190,6 +209,21 @@ async def deliver_one(
     else:
         pacer.succeeded(claim.platform)
         await asyncio.to_thread(_record, db, claim.id, now, report, delivered, None, None)
+
+
+def _still_ours(db: Database, claim: Claim, renewed_until: datetime) -> bool:
+    """Confirms the claim and renews its lease, in one statement that only one worker can win."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == claim.id,
+                OutboxMessage.status == "sending",
+                OutboxMessage.claim_token == claim.token,
+            )
+            .values(claimed_until=renewed_until)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _prepare(db: Database, claim: Claim, now: datetime) -> Envelope | None:
@@ -266,7 +300,7 @@ def _record(
     with db.transaction() as session:
         row = session.get(OutboxMessage, row_id)
         assert row is not None
-        row.claimed_until = None
+        row.claimed_until, row.claim_token = None, None
         request = session.get(InputRequest, row.request_id) if row.request_id else None
         if delivered is not None:
             row.status, row.platform_ref, row.sent_at = "sent", delivered.ref, now

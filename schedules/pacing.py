@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -63,6 +64,15 @@ class Pacer:
         self._apps: dict[str, _Bucket] = {}
         self._paused_until: dict[str, float] = {}
         self._lock = asyncio.Lock()
+
+    def sendable(self, platforms: Iterable[str], seconds: float) -> int:
+        """How many messages the app-wide limits let out in `seconds`, all platforms together."""
+        total = 0.0
+        for platform in platforms:
+            limit = self.limits.get(platform, UNLIMITED).per_app
+            bucket = self._apps.get(platform)
+            total += limit.burst + (bucket.rate if bucket else limit.rate) * seconds
+        return int(min(total, 1e9))
 
     def burst(self, platform: str) -> int:
         return max(1, int(self.limits.get(platform, UNLIMITED).per_target.burst))

@@ -48,7 +48,12 @@ class DeliveryWorker:
             self._wake.clear()
             try:
                 report = await deliver_due(
-                    self.db, self.messengers, self.clock(), pacer=self.pacer, lease=self.lease
+                    self.db,
+                    self.messengers,
+                    self.clock(),
+                    pacer=self.pacer,
+                    lease=self.lease,
+                    clock=self.clock,
                 )
                 if report.busy:
                     continue  # there may be more due (threads wait for their parents)

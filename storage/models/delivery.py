@@ -41,6 +41,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whose claim it is: a worker sends only while the row still carries its own token.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     platform_ref: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

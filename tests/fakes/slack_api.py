@@ -3,8 +3,9 @@
 It parses every way slack_sdk sends a method: JSON bodies (chat.*, views.*), query strings (the
 GET methods, and auth.test / conversations.open, which AsyncWebClient POSTs with their arguments
 in the query string) and form bodies (other clients). Responses mirror Slack's documented shapes
-and error codes; ``fail()`` injects rate limits, outages and API errors. ``SlackWorkspace`` is
-Slack's behaviour without HTTP; ``FakeSlack`` serves it and records every call.
+and error codes; ``fail()`` injects rate limits, outages and API errors, and ``rate_limit()``
+enforces Slack's per-channel and workspace-wide limits on a method as token buckets.
+``SlackWorkspace`` is Slack's behaviour without HTTP; ``FakeSlack`` serves it and records every call.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,43 @@ class _Failure:
 
     def matches(self, params: Params) -> bool:
         return self.times > 0 and (self.when is None or self.when(params))
+
+
+class _Bucket:
+    """A token bucket: `burst` calls at once, then `rate` calls a second."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, max(1.0, burst)
+        self.tokens, self.updated = self.burst, time.monotonic()
+
+    def wait(self, now: float) -> float:
+        """Seconds until a call may go; 0 when one may go now."""
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class _RateLimit:
+    """Slack's limits on one method: per channel (chat.postMessage: about one a second, short
+    bursts allowed) and for the whole workspace (a number Slack does not publish)."""
+
+    per_channel: tuple[float, float] | None  # (calls a second, burst)
+    workspace: _Bucket | None
+    channels: dict[str, _Bucket]
+
+    def admit(self, channel: str | None, now: float) -> int | None:
+        """None when the call may go (its tokens are taken); else Retry-After in whole seconds."""
+        buckets = [self.workspace] if self.workspace is not None else []
+        if self.per_channel is not None and channel:
+            rate, burst = self.per_channel
+            buckets.append(self.channels.setdefault(channel, _Bucket(rate, burst)))
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        for bucket in buckets:
+            bucket.tokens -= 1
+        return None
 
 
 class _ApiError(Exception):
@@ -373,6 +412,8 @@ class FakeSlack(SlackWorkspace):
         self._calls: list[Call] = []
         self._responses: defaultdict[str, list[Any]] = defaultdict(list)
         self._failures: defaultdict[str, list[_Failure]] = defaultdict(list)
+        self._limits: dict[str, _RateLimit] = {}
+        self._rate_limited: Counter[str] = Counter()
         self._port = 0
         self._loop: asyncio.AbstractEventLoop
         self._thread: threading.Thread
@@ -437,6 +478,51 @@ class FakeSlack(SlackWorkspace):
         with self._lock:
             self._failures[method].append(_Failure(error, status, retry_after, times, when))
 
+    def rate_limit(
+        self,
+        method: str = "chat.postMessage",
+        *,
+        per_channel_per_second: float | None = None,
+        per_channel_burst: float = 1,
+        workspace_per_second: float | None = None,
+        workspace_burst: float | None = None,
+    ) -> None:
+        """From now on, answer calls of ``method`` beyond these rates as Slack does: HTTP 429,
+        ``Retry-After`` in whole seconds (rounded up) and ``{"ok": false, "error":
+        "ratelimited"}``; nothing is stored. Token buckets, full at the start; the workspace's
+        burst defaults to one second's worth. Calling it again starts afresh."""
+        workspace = None
+        if workspace_per_second is not None:
+            burst = workspace_per_second if workspace_burst is None else workspace_burst
+            workspace = _Bucket(workspace_per_second, burst)
+        per_channel = None
+        if per_channel_per_second is not None:
+            per_channel = (per_channel_per_second, per_channel_burst)
+        with self._lock:
+            self._limits[method] = _RateLimit(per_channel, workspace, {})
+
+    def rate_limited(self, method: str) -> int:
+        """How many calls of ``method`` the limits of :meth:`rate_limit` have answered 429."""
+        with self._lock:
+            return self._rate_limited[method]
+
+    def cpu_time(self) -> float:
+        """CPU seconds used by the thread that serves the fake (Linux): what a benchmark running
+        the fake in its own process subtracts from its own CPU time."""
+        return time.clock_gettime(time.pthread_getcpuclockid(self._thread.ident or 0))
+
+    def _admit(self, method: str, params: Params) -> int | None:
+        limit = self._limits.get(method)
+        if limit is None:
+            return None
+        channel = params.get("channel")
+        if isinstance(channel, str) and channel[:1] in ("U", "W"):
+            channel = self._dms.get(channel, channel)  # a DM by user id counts against the D…
+        retry_after = limit.admit(channel if isinstance(channel, str) else None, time.monotonic())
+        if retry_after is not None:
+            self._rate_limited[method] += 1
+        return retry_after
+
     @property
     def calls(self) -> list[Call]:
         with self._lock:
@@ -485,9 +571,14 @@ class FakeSlack(SlackWorkspace):
             failure = next((f for f in self._failures[method] if f.matches(params)), None)
             if failure is not None:
                 failure.times -= 1
-            self._calls.append(Call(method, params, dict(request.headers), failure is not None))
+            retry_after = None if failure is not None else self._admit(method, params)
+            refused = failure is not None or retry_after is not None
+            self._calls.append(Call(method, params, dict(request.headers), refused))
         if failure is not None:
             return _failure_response(failure)
+        if retry_after is not None:
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": str(retry_after)})
         try:
             error = _auth_error(request.headers, params)
             if error is None:

@@ -1,0 +1,161 @@
+"""Once-only delivery with real processes: a bot killed with SIGKILL in the middle of a fan-out
+and started again delivers every message exactly once; on PostgreSQL, three bots drain one
+outbox together without sending anything twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.interactions import submit_form
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import OutboxMessage
+from tests.builders import summary_values
+from tests.conftest import POSTGRES, _postgres_database
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_harness import CHANNEL, TEAM
+
+FACILITATOR = "U0FACIL"
+
+
+def colleagues(n: int) -> list[str]:
+    return [f"U{i:05d}" for i in range(n)]
+
+
+def build_fan_out(db: Database, slack: FakeSlack, n: int) -> None:
+    """A process whose summary asks `n` absent colleagues, written through the use cases."""
+    users = [FACILITATOR, *colleagues(n)]
+    for user in users:
+        slack.add_user(user, user.lower(), real_name=f"Kollega {user}", locale="da-DK")
+    slack.add_channel(CHANNEL, members=[*users, slack.bot_user_id])
+    refs = [PersonRef("slack", TEAM, u, f"Kollega {u}", "da") for u in users]
+    deps = Deps(db=db)
+    where = ChannelRef("slack", TEAM, CHANNEL, "odder", tuple(refs))
+    assert submit_form(deps, refs[0], where, "setup", {}, {
+        "name": "Odder", "tracks": "Visitation", "step": "3", "digest_weekday": "0",
+        "digest_time": "09:00", "language": "da", "timezone": "Europe/Copenhagen",
+    }).ok  # fmt: skip
+    assert submit_form(deps, refs[0], where, "workshop", {}, {
+        "track": "1", "title": "Fan-out", "starts_at": "2026-01-05 09:00", "invitees": users,
+    }).ok  # fmt: skip
+    outcome = submit_form(deps, refs[0], where, "summary", {"workshop": "1"},
+                          summary_values([refs[0]], deadline="2099-01-01"))  # fmt: skip
+    assert outcome.ok, outcome.errors
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def bot_process(database_url: str, slack: FakeSlack, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """`samskab serve` as a real process, its delivery worker pointed at the fake Slack."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMSKAB_"))}
+    env |= {
+        "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack.api_url,
+        "SAMSKAB_SCHEDULER": "off", "SAMSKAB_DELIVERY_LEASE": "1",
+    }  # fmt: skip
+    log = (tmp_path / f"bot-{port}.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(20)
+        log.close()
+
+
+def _unsent(db: Database) -> int:
+    with db.transaction() as session:
+        return session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+        ) or 0
+
+
+def _until(condition, timeout: float = 90.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not done in time"
+        time.sleep(0.1)
+
+
+def _assert_each_once(slack: FakeSlack, people: list[str]) -> None:
+    for user in people:
+        dm = slack.dm_channel_of(user)
+        assert dm is not None and len(slack.messages(dm)) == 1, f"{user}: {dm}"
+    posts = [m["text"] for m in slack.messages(CHANNEL)]
+    assert len(posts) == len(set(posts)), "no channel post twice"
+    assert sum("Opsamling fra workshoppen" in text for text in posts) == 1
+
+
+def test_a_fan_out_killed_with_sigkill_and_restarted_delivers_each_message_once(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    upgrade(sqlite_url)
+    db = Database(sqlite_url)
+    with FakeSlack() as slack:
+        build_fan_out(db, slack, 200)
+        # Slack acts on a post at once but answers late: a kill lands while posts are in flight.
+        slack.delays["chat.postMessage"] = 0.3
+        with bot_process(sqlite_url, slack, tmp_path) as first:
+            slack.wait_for(lambda s: len(s.calls_to("chat.postMessage")) >= 60, timeout=60)
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        in_flight = len(slack.calls_to("chat.postMessage"))
+        assert _unsent(db) > 0, "killed in the middle, not after the end"
+        slack.delays["chat.postMessage"] = 0.0
+        with bot_process(sqlite_url, slack, tmp_path):
+            _until(lambda: _unsent(db) == 0)
+        assert in_flight < 200 + 3
+        # Rows caught mid-call were looked up in Slack rather than posted again.
+        assert slack.calls_to("conversations.history"), "the crash check was exercised"
+        _assert_each_once(slack, colleagues(200))
+    db.dispose()
+
+
+@pytest.mark.skipif(POSTGRES is None, reason="TEST_POSTGRES_URL is not set")
+def test_three_bots_on_one_postgresql_database_send_each_of_500_messages_once(
+    tmp_path: Path,
+) -> None:
+    for url in _postgres_database():
+        upgrade(url)
+        db = Database(url)
+        with FakeSlack() as slack:
+            build_fan_out(db, slack, 500)
+            slack.delays["chat.postMessage"] = 0.02
+            with bot_process(url, slack, tmp_path), bot_process(url, slack, tmp_path), \
+                    bot_process(url, slack, tmp_path):  # fmt: skip
+                _until(lambda: _unsent(db) == 0, timeout=120)
+            _assert_each_once(slack, colleagues(500))
+            posted = [c for c in slack.calls_to("chat.postMessage") if not c.failed]
+            assert len(posted) == 500 + 3  # the DMs, and setup, workshop and summary posts
+            logs = [p.read_text() for p in tmp_path.glob("bot-*.log")]
+            assert all("Traceback" not in log for log in logs)
+        db.dispose()
