@@ -124,13 +124,6 @@ def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
                 file=sys.stderr,
             )
             return 2
-        if slack:
-            message = tr._(
-                "samskab {command}: the Teams adapter is not part of this version yet. "
-                "Set {names} to serve Slack."
-            )
-            print(message.format(command=args.command, names=", ".join(slack)), file=sys.stderr)
-            return 2
     db = _open_database(settings, tr)
     if db is None:
         return 1

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from sqlalchemy import text
@@ -28,7 +29,7 @@ from schedules.worker import DeliveryWorker
 def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -> Starlette:
     routes = []
     messengers: dict[str, Messenger] = {}
-    nudgers = []
+    nudgers: list[Any] = []  # adapter services whose `nudge` wakes the delivery worker
     if not settings.missing(("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")):
         client = slack_client(settings)
         slack_app, services = build_slack_app(settings, deps, client)
@@ -40,6 +41,14 @@ def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
         messengers["slack"] = SlackMessenger(client)
         nudgers.append(services)
+
+    if not settings.missing(("TEAMS_APP_ID", "TEAMS_APP_PASSWORD")):
+        from bot.teams.app import build_teams
+
+        api_messages, teams_messenger, teams_services = build_teams(settings, deps)
+        routes.append(Route("/api/messages", api_messages, methods=["POST"]))
+        messengers["teams"] = teams_messenger
+        nudgers.append(teams_services)
 
     async def healthz(request: Request) -> Response:
         try:

@@ -23,7 +23,8 @@ class Deps:
 
 @dataclass(frozen=True)
 class PersonRef:
-    """A person as a platform names them. `locale` is the platform's, when it tells us."""
+    """A person as a platform names them. `locale`: "da" when the platform says the person
+    uses Danish, "" when it says something else, None when it does not say."""
 
     platform: str
     workspace: str

@@ -35,7 +35,9 @@ def ensure_person(session: Session, ref: PersonRef) -> Person:
     else:
         if ref.name and ref.name != person.name:
             person.name = ref.name
-        if ref.locale and ref.locale != person.locale:
+        # "" is a locale the platform told us that we do not prefer (the process's language
+        # then applies); None is "not told", which keeps what we knew.
+        if ref.locale is not None and ref.locale != person.locale:
             person.locale = ref.locale
     return person
 
@@ -135,3 +137,16 @@ def translator_for_member(member: Member) -> Translator:
     process = member.process
     language = normalise_language(member.person.locale, process.language)
     return Translator(language, process.timezone)
+
+
+def channels_of(deps: Deps, actor: PersonRef) -> list[ChannelRef]:
+    """The channels of the active processes a person is in (for commands typed in a 1:1 chat)."""
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        rows = session.execute(
+            select(Process.platform, Process.workspace, Process.channel_id, Process.name)
+            .join(Member)
+            .where(Member.person_id == person.id, Member.active.is_(True))
+            .where(Process.status == "active")
+        ).all()
+        return [ChannelRef(*row) for row in rows]

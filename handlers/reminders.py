@@ -44,7 +44,7 @@ def send_due_reminders(deps: Deps) -> int:
             select(InputRequest)
             .where(InputRequest.status.in_(OPEN), InputRequest.next_reminder_at <= now)
             .order_by(InputRequest.id)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=InputRequest)
         ).all()
         for request in due:
             process = request.summary.workshop.process

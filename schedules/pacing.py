@@ -5,8 +5,11 @@ Retry-After beyond that (per workspace, for all channels at once). Teams allows 
 second per conversation but only 60 in 30 seconds, and about 50 a second per app. A token bucket
 per target (a channel or a person's DM) keeps us under the per-conversation limit; a bucket per
 platform keeps us under the app-wide one. Slack does not publish its workspace-wide number, so the
-app-wide rate adapts: a 429 pauses the platform for its Retry-After and halves the rate; each
-success raises it a little again, up to the configured ceiling.
+app-wide rate adapts: a 429 pauses the platform for its Retry-After and lowers the rate to 70% of
+the rate that drew it, once per pause (the other 429s of the same pause answer calls made before
+it, and carry no news). Each success raises the rate again: quickly up to near the rate that drew
+the last 429, slowly beyond it, up to the configured ceiling. (`bench/fanout.py` measured why:
+halving on every 429 of one burst took the rate to its floor and a minute to recover.)
 """
 
 from __future__ import annotations
@@ -37,7 +40,10 @@ UNLIMITED = PlatformLimits(per_target=Limit(1e9, 1e9), per_app=Limit(1e9, 1e9))
 
 
 MIN_APP_RATE = 0.5
-RECOVERY = 0.05  # tokens per second regained per successful send
+DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that drew it
+RECOVERY = 0.05  # tokens per second regained per successful send, up to near that rate
+PROBE = 0.005  # ... and from there on, where the limit was found
+NEAR = 0.95
 
 
 class _Bucket:
@@ -63,6 +69,7 @@ class Pacer:
         self._targets: dict[tuple[str, str], _Bucket] = {}
         self._apps: dict[str, _Bucket] = {}
         self._paused_until: dict[str, float] = {}
+        self._limited_at: dict[str, float] = {}  # the app-wide rate that drew the last 429
         self._lock = asyncio.Lock()
 
     def sendable(self, platforms: Iterable[str], seconds: float) -> int:
@@ -99,14 +106,19 @@ class Pacer:
     def pause(self, platform: str, seconds: float) -> None:
         """The platform said 429 with Retry-After: nothing more to it until then, and slower
         after."""
-        until = time.monotonic() + seconds
-        self._paused_until[platform] = max(self._paused_until.get(platform, 0.0), until)
+        now = time.monotonic()
+        paused_until = self._paused_until.get(platform, 0.0)
+        self._paused_until[platform] = max(paused_until, now + seconds)
         bucket = self._apps.get(platform)
         if bucket is not None:
-            bucket.rate = max(MIN_APP_RATE, bucket.rate / 2)
             bucket.tokens = min(bucket.tokens, 1.0)
+            if now >= paused_until:  # not one more answer to a call made before this pause
+                self._limited_at[platform] = bucket.rate
+                bucket.rate = max(MIN_APP_RATE, bucket.rate * DECREASE)
 
     def succeeded(self, platform: str) -> None:
         bucket = self._apps.get(platform)
         if bucket is not None:
-            bucket.rate = min(bucket.limit.rate, bucket.rate + RECOVERY)
+            limited_at = self._limited_at.get(platform)
+            near = limited_at is not None and bucket.rate >= limited_at * NEAR
+            bucket.rate = min(bucket.limit.rate, bucket.rate + (PROBE if near else RECOVERY))

@@ -85,5 +85,7 @@ class SlackDirectory:
 
 def _language(locale: str | None) -> str | None:
     """Slack's locale is en-US for most Danes too, so only a Danish locale is a signal; anyone
-    else reads the process's language."""
-    return "da" if locale and locale.lower().startswith("da") else None
+    else reads the process's language ("")."""
+    if locale is None:
+        return None
+    return "da" if locale.lower().startswith("da") else ""

@@ -12,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import follow
 from bot.slack.modals import modal_errors, read_modal_values
 from bot.slack.replies import modal_for, notice_modal, show_reply
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
@@ -62,7 +63,7 @@ def register(app: AsyncApp, services: SlackServices) -> None:
                 channel_id=channel_id,
             )
         if callback_id == "setup" and channel is not None:
-            _follow(services, _enrol_channel(services, client, team, channel.channel_id))
+            follow(services.background, _enrol_channel(services, client, team, channel.channel_id))
         services.nudge()
 
     for callback_id in FORM_CALLBACKS:
@@ -93,18 +94,3 @@ async def _enrol_channel(
         log.info("could not join %s: %s", channel_id, error)
     roster = await services.directory.roster(team, channel_id)
     await asyncio.to_thread(sync_members, services.deps, channel_ref(team, channel_id), roster)
-
-
-def _follow(services: SlackServices, coroutine: Any) -> None:
-    task = asyncio.ensure_future(coroutine)
-    services.background.add(task)
-    task.add_done_callback(_finished(services))
-
-
-def _finished(services: SlackServices) -> Any:
-    def done(task: asyncio.Task[Any]) -> None:
-        services.background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background work failed", exc_info=task.exception())
-
-    return done

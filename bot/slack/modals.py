@@ -106,9 +106,11 @@ def _element(field: FormField, initial: str) -> dict[str, Any]:
         return {"type": "users_select", "action_id": action_id} | user
     if field.kind == "channel":
         conversation = {"initial_conversation": initial} if initial else {}
-        return {"type": "conversations_select", "action_id": action_id,
-                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-                } | conversation  # fmt: skip
+        return {
+            "type": "conversations_select",
+            "action_id": action_id,
+            "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+        } | conversation
     if field.kind == "date":
         return _picker("datepicker", action_id, "initial_date", initial)
     if field.kind == "time":

@@ -11,6 +11,7 @@ from storage.models.process import (
     Subscription,
     Track,
 )
+from storage.models.teams import TeamsReference
 from storage.models.workshop import (
     Input,
     InputRequest,
@@ -35,6 +36,7 @@ __all__ = [
     "Subscription",
     "Summary",
     "SummaryItem",
+    "TeamsReference",
     "Track",
     "UTCDateTime",
     "Workshop",

@@ -63,7 +63,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def bot_process(database_url: str, slack: FakeSlack, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+def bot_process(
+    database_url: str, slack: FakeSlack, tmp_path: Path
+) -> Iterator[subprocess.Popen[str]]:
     """`samskab serve` as a real process, its delivery worker pointed at the fake Slack."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMSKAB_"))}
@@ -94,9 +96,14 @@ def bot_process(database_url: str, slack: FakeSlack, tmp_path: Path) -> Iterator
 
 def _unsent(db: Database) -> int:
     with db.transaction() as session:
-        return session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status != "sent")
+            )
+            or 0
+        )
 
 
 def _until(condition, timeout: float = 90.0) -> None:  # type: ignore[no-untyped-def]
@@ -144,14 +151,17 @@ def test_a_fan_out_killed_with_sigkill_and_restarted_delivers_each_message_once(
 def test_three_bots_on_one_postgresql_database_send_each_of_500_messages_once(
     tmp_path: Path,
 ) -> None:
-    for url in _postgres_database():
+    with contextmanager(_postgres_database)() as url:
         upgrade(url)
         db = Database(url)
         with FakeSlack() as slack:
             build_fan_out(db, slack, 500)
             slack.delays["chat.postMessage"] = 0.02
-            with bot_process(url, slack, tmp_path), bot_process(url, slack, tmp_path), \
-                    bot_process(url, slack, tmp_path):  # fmt: skip
+            with (
+                bot_process(url, slack, tmp_path),
+                bot_process(url, slack, tmp_path),
+                bot_process(url, slack, tmp_path),
+            ):
                 _until(lambda: _unsent(db) == 0, timeout=120)
             _assert_each_once(slack, colleagues(500))
             posted = [c for c in slack.calls_to("chat.postMessage") if not c.failed]

@@ -1,0 +1,23 @@
+"""Work an adapter starts after it has answered the platform (such as reading a channel's roster
+after setup): kept referenced until done, and its failure logged rather than lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def follow(tasks: set[asyncio.Task[Any]], work: Coroutine[Any, Any, Any]) -> None:
+    task = asyncio.ensure_future(work)
+    tasks.add(task)
+
+    def done(finished: asyncio.Task[Any]) -> None:
+        tasks.discard(finished)
+        if not finished.cancelled() and finished.exception() is not None:
+            log.error("background work failed", exc_info=finished.exception())
+
+    task.add_done_callback(done)

@@ -1,0 +1,1 @@
+"""The Teams adapter: Bot Framework over httpx, inbound JWT validation, Adaptive Cards."""

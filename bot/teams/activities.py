@@ -1,0 +1,196 @@
+"""What arrives from Teams, turned into use-case calls: commands after an @mention or in a 1:1
+chat, card submissions, and members joining or leaving."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.background import follow
+from bot.teams.auth import tenant_of
+from bot.teams.cards import activity_for, card_activity, read_card_values, render_form_card
+from bot.teams.connector import BotConnector
+from bot.teams.references import channel_id_of, channels_of_team, remember_members
+from handlers.commands import handle_command
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.interactions import press_button, submit_form
+from handlers.membership import member_joined, member_left, sync_members
+from handlers.messages import Form, Message, Reply
+from handlers.people import channels_of
+from storage.events import first_time, forget
+
+TEAMS = "teams"
+MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
+
+
+@dataclass
+class TeamsServices:
+    deps: Deps
+    connector: BotConnector
+    app_id: str
+    nudge: Any = lambda: None
+    background: set[Any] = field(default_factory=set)
+
+
+def person_of(activity: dict[str, Any], member: dict[str, Any] | None = None) -> PersonRef:
+    who = member or activity.get("from") or {}
+    # As in Slack: a Danish client is a signal; anyone else reads the process's language. A
+    # roster entry says nothing about its person's language.
+    locale = activity.get("locale") if member is None else None
+    language = None if locale is None else "da" if str(locale).lower().startswith("da") else ""
+    return PersonRef(
+        TEAMS, tenant_of(activity), str(who.get("id", "")), str(who.get("name", "")), language
+    )
+
+
+def command_text(activity: dict[str, Any]) -> str:
+    """The words after the @mention, without Teams' markup."""
+    text = MENTION.sub(" ", str(activity.get("text") or ""))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return " ".join(text.split())
+
+
+async def where(services: TeamsServices, activity: dict[str, Any], actor: PersonRef) -> ChannelRef:
+    """The process channel a command is about: the channel it was typed in, or, in a 1:1 chat,
+    the person's only process (with several, the chat itself, which has none)."""
+    conversation = activity.get("conversation") or {}
+    if conversation.get("conversationType") == "channel":
+        return ChannelRef(TEAMS, tenant_of(activity), channel_id_of(activity))
+    channels = await asyncio.to_thread(channels_of, services.deps, actor)
+    teams_channels = [c for c in channels if c.platform == TEAMS]
+    if len(teams_channels) == 1:
+        return teams_channels[0]
+    return ChannelRef(TEAMS, tenant_of(activity), str(conversation.get("id", "")))
+
+
+async def on_message(services: TeamsServices, activity: dict[str, Any]) -> None:
+    actor = person_of(activity)
+    value = activity.get("value")
+    if isinstance(value, dict) and value.get("callback_id"):
+        await on_card_submit(services, activity, actor, value)
+        return
+    if isinstance(value, dict) and value.get("action_id"):
+        reply = await asyncio.to_thread(
+            press_button, services.deps, actor, str(value["action_id"]), str(value.get("value", ""))
+        )
+        channel = await where(services, activity, actor)
+        await show(services, activity, reply, channel)
+        return
+    channel = await where(services, activity, actor)
+    reply = await asyncio.to_thread(
+        handle_command, services.deps, actor, channel, command_text(activity)
+    )
+    await show(services, activity, reply, channel)
+
+
+async def show(
+    services: TeamsServices, activity: dict[str, Any], reply: Reply, channel: ChannelRef
+) -> None:
+    """Answers in the conversation the person wrote in (a reply in a channel's thread)."""
+    if reply.message is not None:
+        await _reply(services, activity, activity_for(reply.message))
+    if reply.form is not None:
+        await _reply(services, activity, form_activity(reply.form, channel))
+    if reply.attachment is not None:
+        # A signed download link is for the privacy issue; the record's text goes as a message.
+        text = Message(reply.attachment.content, language=services.deps.language)
+        await _reply(services, activity, activity_for(text))
+    services.nudge()
+
+
+def form_activity(form: Form, channel: ChannelRef) -> dict[str, Any]:
+    kinds = {f.id: f.kind for f in form.fields if f.kind in ("people", "datetime")}
+    card = render_form_card(
+        form,
+        metadata=form.metadata,
+        submit_data={"c": channel.channel_id, "kinds": json.dumps(kinds)},
+    )
+    return card_activity(card, summary=form.title)
+
+
+async def on_card_submit(
+    services: TeamsServices, activity: dict[str, Any], actor: PersonRef, value: dict[str, Any]
+) -> None:
+    deps = services.deps
+    callback_id = str(value["callback_id"])
+    card_id = str(activity.get("replyToId") or "")
+    key = f"teams:submit:{card_id}:{callback_id}"
+    if card_id and not await asyncio.to_thread(first_time, deps.db, key, deps.clock()):
+        return  # the same card submitted twice: it already acted once
+    metadata = {str(k): str(v) for k, v in (value.get("metadata") or {}).items()}
+    channel_id = str(value.get("c") or "")
+    channel = ChannelRef(TEAMS, tenant_of(activity), channel_id) if channel_id else None
+    kinds = json.loads(str(value.get("kinds") or "{}"))
+    values = read_card_values(value, kinds)
+    outcome = await asyncio.to_thread(
+        submit_form, deps, actor, channel, callback_id, metadata, values
+    )
+    conversation = str((activity.get("conversation") or {}).get("id", ""))
+    service_url = str(activity.get("serviceUrl", ""))
+    if not outcome.ok:
+        await asyncio.to_thread(forget, deps.db, key)  # corrected, it may come again
+        text = "\n".join(outcome.errors.values())
+        await _reply(services, activity, activity_for(Message(text)))
+        return
+    reply = outcome.reply
+    replacement = (
+        form_activity(reply.form, channel)
+        if reply.form is not None and channel is not None
+        else activity_for(reply.message)
+        if reply.message is not None
+        else None
+    )
+    if replacement is not None and card_id:
+        # The card turns into what was done, as a modal does in Slack.
+        await services.connector.update(service_url, conversation, card_id, replacement)
+    if callback_id == "setup" and channel is not None:
+        follow(services.background, enrol_team(services, activity, channel))
+    services.nudge()
+
+
+async def enrol_team(
+    services: TeamsServices, activity: dict[str, Any], channel: ChannelRef
+) -> None:
+    """After setup: the channel's people (its team's roster) become members."""
+    service_url = str(activity.get("serviceUrl", ""))
+    members = await services.connector.members(service_url, channel.channel_id)
+    deps = services.deps
+    await asyncio.to_thread(
+        remember_members, deps.db, channel.workspace, service_url, members, deps.clock()
+    )
+    roster = [person_of(activity, m) for m in members if not str(m.get("id", "")).startswith("28:")]
+    await asyncio.to_thread(sync_members, deps, channel, roster)
+
+
+async def on_conversation_update(services: TeamsServices, activity: dict[str, Any]) -> None:
+    """People joining or leaving a team join or leave each process channel of that team."""
+    if (activity.get("conversation") or {}).get("conversationType") != "channel":
+        return
+    tenant = tenant_of(activity)
+    team = ((activity.get("channelData") or {}).get("team") or {}).get("id")
+    channels = await asyncio.to_thread(channels_of_team, services.deps.db, tenant, str(team))
+    if not channels:
+        channels = [channel_id_of(activity)]
+    for channel_id in channels:
+        channel = ChannelRef(TEAMS, tenant, channel_id)
+        for member in activity.get("membersAdded") or []:
+            if str(member.get("id", "")).startswith("28:"):
+                continue  # the bot itself was added
+            person = person_of(activity, member)
+            if await asyncio.to_thread(member_joined, services.deps, channel, person):
+                services.nudge()
+        for member in activity.get("membersRemoved") or []:
+            await asyncio.to_thread(
+                member_left, services.deps, channel, person_of(activity, member)
+            )
+
+
+async def _reply(services: TeamsServices, activity: dict[str, Any], answer: dict[str, Any]) -> None:
+    conversation = str((activity.get("conversation") or {}).get("id", ""))
+    await services.connector.reply(
+        str(activity.get("serviceUrl", "")), conversation, str(activity.get("id", "")), answer
+    )
