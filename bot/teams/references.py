@@ -80,6 +80,16 @@ def remember_members(
             )
 
 
+def _row(session: Session, kind: str, tenant: str, key: str) -> TeamsReference | None:
+    return session.scalar(
+        select(TeamsReference).where(
+            TeamsReference.kind == kind,
+            TeamsReference.tenant_id == tenant,
+            TeamsReference.key == key,
+        )
+    )
+
+
 def _upsert(
     session: Session,
     kind: str,
@@ -89,13 +99,7 @@ def _upsert(
     now: datetime,
     **fields: Any,
 ) -> None:
-    row = session.scalar(
-        select(TeamsReference).where(
-            TeamsReference.kind == kind,
-            TeamsReference.tenant_id == tenant,
-            TeamsReference.key == key,
-        )
-    )
+    row = _row(session, kind, tenant, key)
     if row is None:
         row = TeamsReference(
             kind=kind, tenant_id=tenant, key=key, service_url=service_url, updated_at=now
@@ -109,13 +113,7 @@ def _upsert(
 
 def lookup(db: Database, kind: str, tenant: str, key: str) -> Reference | None:
     with db.transaction() as session:
-        row = session.scalar(
-            select(TeamsReference).where(
-                TeamsReference.kind == kind,
-                TeamsReference.tenant_id == tenant,
-                TeamsReference.key == key,
-            )
-        )
+        row = _row(session, kind, tenant, key)
         if row is None:
             return None
         return Reference(row.service_url, row.tenant_id, row.conversation_id)
@@ -125,13 +123,7 @@ def remember_personal_chat(
     db: Database, tenant: str, user_id: str, conversation_id: str, now: datetime
 ) -> None:
     with db.transaction() as session:
-        row = session.scalar(
-            select(TeamsReference).where(
-                TeamsReference.kind == "user",
-                TeamsReference.tenant_id == tenant,
-                TeamsReference.key == user_id,
-            )
-        )
+        row = _row(session, "user", tenant, user_id)
         if row is not None:
             row.conversation_id, row.updated_at = conversation_id, now
 
