@@ -11,7 +11,7 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.messages import Message, Reply
 from handlers.outbox import enqueue
-from handlers.people import ensure_person, require_member, require_process, translator_for
+from handlers.people import acting, translator_for
 from handlers.status import compose_status, last_digest_at
 from storage.models import DigestRun, Person, Process, Subscription
 
@@ -55,10 +55,8 @@ def set_subscription(deps: Deps, actor: PersonRef, channel: ChannelRef, *, on: b
     """`/samskab subscribe` / `unsubscribe`: the digest as a DM too, or not."""
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        require_member(session, process, person)
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="member")
+        process, person, tr = who.process, who.person, who.tr
         existing = session.scalar(
             select(Subscription).where(
                 Subscription.process_id == process.id, Subscription.person_id == person.id

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.messages import Attachment, Message, Reply
-from handlers.people import ensure_person, require_member, require_process, translator_for
+from handlers.people import acting
 from handlers.steps import step_label
 from handlers.summary_messages import ITEM_TITLES
 from storage.models import Input, InputRequest, Process, Summary, Workshop
@@ -17,10 +17,8 @@ from storage.models import Input, InputRequest, Process, Summary, Workshop
 def export_process(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        require_member(session, process, person)
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="member")
+        process, tr = who.process, who.tr
         markdown = process_markdown(session, process, tr)
         filename = f"samskab-export-{process.id}-{tr.today(now).isoformat()}.md"
         return Reply(

@@ -25,10 +25,9 @@ from handlers.messages import (
 )
 from handlers.outbox import enqueue
 from handlers.people import (
-    enrol,
+    acting,
     ensure_person,
     require_member,
-    require_process,
     translator_for,
 )
 from handlers.summaries import ask_key
@@ -112,10 +111,8 @@ def summary_input_form(deps: Deps, actor: PersonRef, summary_id: str) -> Reply:
 def open_input_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     """`/samskab input`: input at any time, about a workshop or the process in general."""
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        enrol(session, process, person, deps.clock())
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="present")
+        process, tr = who.process, who.tr
         summaries = session.scalars(
             select(Summary)
             .join(Workshop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -150,3 +151,29 @@ def channels_of(deps: Deps, actor: PersonRef) -> list[ChannelRef]:
             .where(Process.status == "active")
         ).all()
         return [ChannelRef(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who acts in which process, with the words to answer them in."""
+
+    process: Process
+    person: Person
+    member: Member
+    tr: Translator
+
+
+def acting(
+    session: Session, deps: Deps, actor: PersonRef, channel: ChannelRef, *, role: str
+) -> Acting:
+    """The common start of a use case in a process's channel. `role`: "facilitator" (only they
+    may), "member" (members may), or "present" (whoever types in the channel is a member)."""
+    process = require_process(session, channel)
+    person = ensure_person(session, actor)
+    if role == "facilitator":
+        member = require_facilitator(session, process, person)
+    elif role == "member":
+        member = require_member(session, process, person)
+    else:
+        member = enrol(session, process, person, deps.clock())
+    return Acting(process, person, member, translator_for(person, process, deps))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
-from handlers.people import enrol, ensure_person, require_process, translator_for
+from handlers.people import acting
 from handlers.steps import progress_block
 from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
 
@@ -204,9 +204,7 @@ def show_status(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     """`/samskab status`: the digest, to the person who asked. Changes nothing but membership."""
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        enrol(session, process, person, now)
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="present")
+        process, tr = who.process, who.tr
         since = last_digest_at(session, process)
         return Reply(message=compose_status(session, process, tr, now=now, since=since))

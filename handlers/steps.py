@@ -8,7 +8,9 @@ from handlers.errors import Refused
 from handlers.i18n import N_, Translator
 from handlers.messages import Context, Heading, Message, Paragraph, Progress, Reply
 from handlers.outbox import enqueue
-from handlers.people import ensure_person, require_facilitator, require_process, translator_for
+from handlers.people import (
+    acting,
+)
 
 STEP_COUNT = 6
 STEP_NAMES = (
@@ -50,11 +52,9 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
     """Facilitators only. Tells the channel where the process now stands."""
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        require_facilitator(session, process, person)
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, person, tr = who.process, who.person, who.tr
         step = parse_step(argument)
-        tr = translator_for(person, process, deps)
         if step == process.current_step:
             return Reply(
                 message=Message(

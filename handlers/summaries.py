@@ -14,10 +14,8 @@ from handlers.i18n import N_, Translator
 from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
 from handlers.outbox import enqueue
 from handlers.people import (
+    acting,
     active_members,
-    ensure_person,
-    require_facilitator,
-    require_process,
     resolve_members,
     translator_for,
 )
@@ -42,10 +40,8 @@ def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
     """The summary form for a planned workshop; first a choice of workshop when there are several."""
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        require_facilitator(session, process, person)
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, tr = who.process, who.tr
         if argument.strip():
             workshop = workshop_of_process(session, process, argument.strip())
             return Reply(form=_summary_form(tr, process, workshop, tr.today(now)))
@@ -170,9 +166,8 @@ def post_workshop_summary(
     """Record the summary and attendance; ask every absent invitee for input, in one transaction."""
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        author = require_facilitator(session, process, person)
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, person, author = who.process, who.person, who.member
         workshop = workshop_of_process(session, process, workshop_id)
         if workshop.summary is not None:
             raise Refused(N_("This workshop already has a summary."))

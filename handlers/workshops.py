@@ -22,10 +22,8 @@ from handlers.messages import (
 )
 from handlers.outbox import enqueue
 from handlers.people import (
+    acting,
     active_members,
-    ensure_person,
-    require_facilitator,
-    require_process,
     resolve_members,
     translator_for,
 )
@@ -34,10 +32,8 @@ from storage.models import Invitation, Process, Track, Workshop
 
 def workshop_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        require_facilitator(session, process, person)
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, tr = who.process, who.tr
         members = active_members(process)
         return Reply(
             form=Form(
@@ -77,10 +73,8 @@ def plan_workshop(
 ) -> FormOutcome:
     now = deps.clock()
     with deps.db.transaction() as session:
-        process = require_process(session, channel)
-        person = ensure_person(session, actor)
-        require_facilitator(session, process, person)
-        tr = translator_for(person, process, deps)
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, person, tr = who.process, who.person, who.tr
         form = FormReader(values)
         track_id = form.choice("track", {str(t.id) for t in process.tracks})
         title = form.text("title", max_length=200)
