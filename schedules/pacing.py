@@ -5,11 +5,11 @@ Retry-After beyond that (per workspace, for all channels at once). Teams allows 
 second per conversation but only 60 in 30 seconds, and about 50 a second per app. A token bucket
 per target (a channel or a person's DM) keeps us under the per-conversation limit; a bucket per
 platform keeps us under the app-wide one. Slack does not publish its workspace-wide number, so the
-app-wide rate adapts: a 429 pauses the platform for its Retry-After and lowers the rate to 70% of
-the rate that drew it, once per pause (the other 429s of the same pause answer calls made before
-it, and carry no news). Each success raises the rate again: quickly up to near the rate that drew
-the last 429, slowly beyond it, up to the configured ceiling. (`bench/fanout.py` measured why:
-halving on every 429 of one burst took the rate to its floor and a minute to recover.)
+app-wide rate adapts: a 429 pauses the platform for its Retry-After (one message when it ends, no
+burst saved up during it) and lowers the rate to 70% of the rate that drew it, once per pause (the
+other 429s of the same pause answer calls made before it, and carry no news). Each success raises
+the rate again: quickly up to near the rate that drew the last 429, slowly beyond it, up to the
+configured ceiling. `docs/benchmarks.md` has the measurements behind these choices.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ class _Bucket:
 
     def peek(self, now: float) -> float:
         """Seconds until a token is free; 0 if one is free now."""
-        self.tokens = min(self.limit.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        if now > self.updated:  # (`updated` is in the future while a pause lasts)
+            self.tokens = min(self.limit.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
     def take(self) -> None:
@@ -111,7 +112,9 @@ class Pacer:
         self._paused_until[platform] = max(paused_until, now + seconds)
         bucket = self._apps.get(platform)
         if bucket is not None:
+            # One message when the pause ends, then the rate: a pause fills no burst.
             bucket.tokens = min(bucket.tokens, 1.0)
+            bucket.updated = max(bucket.updated, self._paused_until[platform])
             if now >= paused_until:  # not one more answer to a call made before this pause
                 self._limited_at[platform] = bucket.rate
                 bucket.rate = max(MIN_APP_RATE, bucket.rate * DECREASE)

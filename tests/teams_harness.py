@@ -137,9 +137,15 @@ def fill(card: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def teams_bot(deps: Deps, members: list[TeamsUser]) -> Iterator[TeamsHarness]:
-    """A team with `members` in its channel, the bot installed there, and our app serving."""
-    with FakeBotFramework(app_id=APP_ID, app_password="secret") as bf:
+def teams_bot(
+    deps: Deps,
+    members: list[TeamsUser],
+    *,
+    tenant_id: str | None = None,
+) -> Iterator[TeamsHarness]:
+    """A team with `members` in its channel, the bot installed there, and our app serving.
+    With `tenant_id`, a single-tenant bot of that tenant (and settings that say so)."""
+    with FakeBotFramework(app_id=APP_ID, app_password="secret", tenant_id=tenant_id) as bf:
         bf.add_channel(teams.CHANNEL_ID, members=members)
         bf.add_channel(teams.TEAM_ID, members=members)
         settings = Settings(
@@ -147,7 +153,8 @@ def teams_bot(deps: Deps, members: list[TeamsUser]) -> Iterator[TeamsHarness]:
             teams_app_id=APP_ID,
             teams_app_password="secret",
             teams_openid_metadata_url=bf.openid_metadata_url,
-            teams_token_url=bf.token_url,
+            teams_token_url=bf.tenant_token_url(tenant_id) if tenant_id else bf.token_url,
+            teams_tenant_id=tenant_id,
             language=deps.language,
             timezone=deps.timezone,
         )

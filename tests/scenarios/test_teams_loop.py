@@ -158,6 +158,9 @@ def test_the_whole_loop_in_teams(bot: TeamsHarness, deps: Deps, clock: Clock) ->
     welcome = bot.bf.activities(bot.bf.conversation_for(newcomer.id) or "")[0]
     assert "Velkommen til forløbet »Odder«" in text_of(welcome)
 
+    # One token for all of that: cached until shortly before it expires.
+    assert bot.bf.token_requests == 1
+
     # Every card the bot sent is a valid Adaptive Card 1.5.
     validator = jsonschema.Draft6Validator(
         __import__("json").loads(

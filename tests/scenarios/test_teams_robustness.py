@@ -195,3 +195,36 @@ def test_throttling_is_retried_until_delivered(bot: TeamsHarness, deps: Deps, cl
     ]
     assert len(summaries) == 1
     eventually(lambda: len(bot.bf.activities(bot.bf.conversation_for(GITTE.id) or "")) == 1)
+
+
+def test_commands_in_the_one_to_one_chat_concern_the_persons_process(
+    bot: TeamsHarness, deps: Deps
+) -> None:
+    set_up(deps)
+    bot.bf.add_channel("a:1emil", members=[EMIL])  # the 1:1 chat Emil opened with the app
+    chat = teams.personal_message(
+        "status",
+        user=EMIL,
+        conversation_id="a:1emil",
+        service_url=bot.bf.service_url,
+        bot_app_id=APP_ID,
+    )
+    assert bot.post(chat).status_code == 200
+    bot.bf.wait_for(lambda bf: bool(bf.activities("a:1emil")))
+    assert "Trin 3 af 6: Udvikle løsninger" in text_of(bot.bf.activities("a:1emil")[0])
+
+
+def test_a_single_tenant_bot_refuses_other_tenants(deps: Deps) -> None:
+    tenant = teams.TENANT_ID
+    with teams_bot(deps, EVERYONE, tenant_id=tenant) as bot:
+        set_up(deps)
+        ours = bot.say(ANNA, "status")
+        assert bot.replies_to(ours), "its token came from the tenant's own endpoint"
+        stranger = teams.channel_message(
+            "status",
+            user=ANNA,
+            tenant="another-tenant",
+            service_url=bot.bf.service_url,
+            bot_app_id=APP_ID,
+        )
+        assert bot.post(stranger).status_code == 401
