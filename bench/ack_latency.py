@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import resource
 import statistics
 import tempfile
 import threading
@@ -286,6 +287,8 @@ def report(results: dict[str, Series]) -> None:
         )
     print("\nack: HTTP round trip of the signed request (Slack's 3 s window); then: from sending "
           "the request until what follows it reached the fake Slack.")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    print(f"peak memory (RSS) of the process, app and fake together: {peak:.0f} MB")
 
 
 def main() -> None:

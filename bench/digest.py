@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -432,6 +433,8 @@ def main() -> None:
         )
     print(f"\n{args.runs} runs each after 3 warm-up runs; target: median and p95 under 100 ms, "
           "and the same number of queries at both sizes.")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    print(f"peak memory (RSS) of the process: {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
+import resource
 import tempfile
 import time
 from collections import Counter
@@ -301,11 +301,16 @@ def report(args: argparse.Namespace, r: Result) -> None:
         ("CPU, bench process minus fake", f"{r.cpu_ours * 1000 / r.messages:.2f} ms/message"),
         ("CPU, fake Slack thread", f"{r.cpu_fake * 1000 / r.messages:.2f} ms/message"),
         ("pacer's app rate at the end", f"{r.final_rate:.2f}/s" if r.final_rate else "-"),
+        ("peak memory (RSS) of the process", f"{peak_rss_mb():.0f} MB, the fake's included"),
         ("API calls", ", ".join(f"{m} {n}" for m, n in sorted(r.calls.items()))),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
 def main() -> None:
@@ -332,8 +337,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # retries are counted, not logged one by one
-    with contextlib.suppress(KeyboardInterrupt):
-        report(args, run(args))
+    report(args, run(args))
 
 
 if __name__ == "__main__":

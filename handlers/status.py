@@ -33,8 +33,11 @@ class TrackCount:
 
 @dataclass(frozen=True)
 class Reach:
+    """Colleagues asked for input, each counted once however many requests they had."""
+
     asked: int
     reached: int
+    heard: int  # answered or declined at least one request
     answered: int
     declined: int
 
@@ -127,6 +130,9 @@ def reach(session: Session, process: Process) -> Reach:
         select(
             func.count(func.distinct(member)),
             func.count(func.distinct(member)).filter(InputRequest.status.in_(REACHED)),
+            func.count(func.distinct(member)).filter(
+                InputRequest.status.in_(("answered", "declined"))
+            ),
             func.count(func.distinct(member)).filter(InputRequest.status == "answered"),
             func.count(func.distinct(member)).filter(InputRequest.status == "declined"),
         )
@@ -179,7 +185,7 @@ def compose_status(
                     ).format(
                         reached=r.reached,
                         asked=r.asked,
-                        heard=r.answered + r.declined,
+                        heard=r.heard,
                         answered=r.answered,
                         declined=r.declined,
                     ),

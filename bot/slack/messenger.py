@@ -5,6 +5,7 @@ through the D… channel that `conversations.open` returned."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -50,7 +51,7 @@ class SlackMessenger:
         self.client = client
         # Every DM about one summary links to the same post: ask Slack once, not per colleague
         # (chat.getPermalink is rate-limited like any other method).
-        self._permalinks: dict[str, str] = {}
+        self._permalinks: dict[str, asyncio.Future[str | None]] = {}
 
     async def deliver(self, envelope: Envelope) -> Delivered:
         try:
@@ -114,17 +115,22 @@ class SlackMessenger:
         return str(response["channel"]["id"])
 
     async def _permalink(self, ref: str) -> str | None:
-        if ref in self._permalinks:
-            return self._permalinks[ref]
+        # The DMs of one fan-out go out in parallel: the first asks Slack, the others wait for
+        # its answer instead of asking too.
+        if ref not in self._permalinks:
+            if len(self._permalinks) > 1000:
+                self._permalinks.clear()
+            self._permalinks[ref] = asyncio.ensure_future(self._ask_permalink(ref))
+        return await asyncio.shield(self._permalinks[ref])
+
+    async def _ask_permalink(self, ref: str) -> str | None:
         channel, ts = split_ref(ref)
         try:
             response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
         except SlackApiError:
+            self._permalinks.pop(ref, None)  # ask again next time
             return None  # the DM still goes, without the link
-        if len(self._permalinks) > 1000:
-            self._permalinks.clear()
-        self._permalinks[ref] = str(response["permalink"])
-        return self._permalinks[ref]
+        return str(response["permalink"])
 
 
 def classify(error: SlackApiError) -> RetryLater | PermanentFailure:

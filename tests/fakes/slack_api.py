@@ -507,8 +507,8 @@ class FakeSlack(SlackWorkspace):
             return self._rate_limited[method]
 
     def cpu_time(self) -> float:
-        """CPU seconds used by the thread that serves the fake (Linux): what a benchmark running
-        the fake in its own process subtracts from its own CPU time."""
+        """CPU seconds used so far by the thread that serves the fake (Linux): a benchmark that
+        runs the fake in its own process subtracts it from the process's CPU time."""
         return time.clock_gettime(time.pthread_getcpuclockid(self._thread.ident or 0))
 
     def _admit(self, method: str, params: Params) -> int | None:

@@ -94,6 +94,7 @@ def test_summary_dms_answers_and_status_in_slack(
     # Exactly the absent colleagues got a DM, with the summary's link and two buttons.
     for user in USERS:
         assert bool(bot.dm(user)) == (user in ABSENT), user
+    assert len(bot.slack.calls_to("chat.getPermalink")) == 1, "one lookup for all the DMs"
     emil_dm = bot.dm(EMIL)[0]
     assert "Du var ikke med til »Ny visitationsmodel«" in text_of(emil_dm)
     assert "https://fake.slack.com/archives/" in text_of(emil_dm)

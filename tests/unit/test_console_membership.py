@@ -53,3 +53,21 @@ def test_a_colleague_who_left_is_no_longer_asked(deps: Deps, clock: Clock, tmp_p
     chat.type("/as Anna Holm")  # she comes back, but her old request stays closed
     reply = chat.type("/click " + chat.button(dm, "Giv input"))[0].body
     assert reply == "Denne forespørgsel er lukket. Du kan stadig give input med /samskab input."
+
+
+def test_a_colleague_who_answered_and_declined_is_heard_from_once(
+    deps: Deps, tmp_path: Path
+) -> None:
+    chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
+    chat.type("/join Anna Holm")
+    chat.type("/samskab setup", *SETUP_ANSWERS, "")
+    dms = []
+    for title in ("Første", "Anden"):
+        chat.type("/samskab workshop", "1", title, "2026-11-23 08:00", "")
+        posts = chat.type("/samskab referat", "Mette Lund", "Kort.", "", "", "", "", "", "")
+        dms.append(next(p for p in posts if p.label == "DM til Anna Holm"))
+    chat.type("/as Anna Holm")
+    chat.type("/click " + chat.button(dms[0], "Giv input"), "Tak.", "", "1")
+    chat.type("/click " + chat.button(dms[1], "Intet input fra mig"))
+    status = chat.type("/samskab status")[0].body
+    assert "1 af 1 nået, 1 har svaret (1 gav input, 1 intet input)" in status
