@@ -38,8 +38,8 @@ class Reach:
     asked: int
     reached: int
     heard: int  # answered or declined at least one request
-    answered: int
-    declined: int
+    answered: int  # requests answered with input (a colleague may have several)
+    declined: int  # requests answered with "no input from me"
 
 
 def last_digest_at(session: Session, process: Process) -> datetime | None:
@@ -133,8 +133,8 @@ def reach(session: Session, process: Process) -> Reach:
             func.count(func.distinct(member)).filter(
                 InputRequest.status.in_(("answered", "declined"))
             ),
-            func.count(func.distinct(member)).filter(InputRequest.status == "answered"),
-            func.count(func.distinct(member)).filter(InputRequest.status == "declined"),
+            func.count().filter(InputRequest.status == "answered"),
+            func.count().filter(InputRequest.status == "declined"),
         )
         .join(Summary)
         .join(Workshop)
@@ -180,8 +180,8 @@ def compose_status(
                 (
                     tr._("Colleagues who did not attend"),
                     tr._(
-                        "{reached} of {asked} reached, {heard} heard from ({answered} gave input, "
-                        "{declined} no input)"
+                        "{reached} of {asked} reached, {heard} heard from ({answered} answers "
+                        "with input, {declined} without)"
                     ).format(
                         reached=r.reached,
                         asked=r.asked,

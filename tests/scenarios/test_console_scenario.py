@@ -61,7 +61,7 @@ DANISH = Words(
     step="Trin 3 af 6: Udvikle løsninger",
     track_line="Visitation: 1 holdt, 0 planlagt · senest: Ny visitationsmodel",
     inputs="Input modtaget: 2 input",
-    reach="Kolleger, der ikke deltog: 3 af 3 nået, 3 har svaret (2 gav input, 1 intet input)",
+    reach="Kolleger, der ikke deltog: 3 af 3 nået, 3 har svaret (2 svar med input, 1 uden)",
     decisions="Beslutninger (indtil nu):",
     updated="opdateret",
 )
@@ -84,7 +84,7 @@ ENGLISH = Words(
     step="Step 3 of 6: Develop solutions",
     track_line="Visitation: 1 held, 0 planned · latest: Ny visitationsmodel",
     inputs="Input received: 2 inputs",
-    reach="Colleagues who did not attend: 3 of 3 reached, 3 heard from (2 gave input, 1 no input)",
+    reach="Colleagues who did not attend: 3 of 3 reached, 3 heard from (2 answers with input, 1 without)",
     decisions="Decisions (so far):",
     updated="updated",
 )

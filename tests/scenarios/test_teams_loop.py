@@ -127,7 +127,7 @@ def test_the_whole_loop_in_teams(bot: TeamsHarness, deps: Deps, clock: Clock) ->
     asked = bot.say(PRESENT[0], "status")
     status = text_of(bot.replies_to(asked)[0])
     assert "Trin 3 af 6: Udvikle løsninger" in status
-    assert "3 af 3 nået, 3 har svaret (2 gav input, 1 intet input)" in status
+    assert "3 af 3 nået, 3 har svaret (2 svar med input, 1 uden)" in status
 
     # The weekly digest in the channel.
     with deps.db.transaction() as session:

@@ -70,4 +70,4 @@ def test_a_colleague_who_answered_and_declined_is_heard_from_once(
     chat.type("/click " + chat.button(dms[0], "Giv input"), "Tak.", "", "1")
     chat.type("/click " + chat.button(dms[1], "Intet input fra mig"))
     status = chat.type("/samskab status")[0].body
-    assert "1 af 1 nået, 1 har svaret (1 gav input, 1 intet input)" in status
+    assert "1 af 1 nået, 1 har svaret (1 svar med input, 1 uden)" in status
