@@ -32,20 +32,36 @@ def post_digest(deps: Deps, process_id: int, period: str) -> bool:
             tr = Translator(process.language, process.timezone)
             message = compose_status(session, process, tr, now=now, since=since)
             key = f"digest:{process.id}:{period}"
-            enqueue(session, message, key=key, now=now, process=process,
-                    channel_id=process.channel_id)  # fmt: skip
+            enqueue(
+                session, message, key=key, now=now, process=process, channel_id=process.channel_id
+            )
             if process.digest_channel_id and process.digest_channel_id != process.channel_id:
-                enqueue(session, message, key=f"{key}:copy", now=now, process=process,
-                        channel_id=process.digest_channel_id)  # fmt: skip
+                enqueue(
+                    session,
+                    message,
+                    key=f"{key}:copy",
+                    now=now,
+                    process=process,
+                    channel_id=process.digest_channel_id,
+                )
             subscribers = session.scalars(
                 select(Person).join(Subscription).where(Subscription.process_id == process.id)
             ).all()
             for person in subscribers:
                 ptr = translator_for(person, process, deps)
-                personal = message if ptr.language == tr.language else compose_status(
-                    session, process, ptr, now=now, since=since)  # fmt: skip
-                enqueue(session, personal, key=f"{key}:dm:{person.id}", now=now,
-                        process=process, person=person)  # fmt: skip
+                personal = (
+                    message
+                    if ptr.language == tr.language
+                    else compose_status(session, process, ptr, now=now, since=since)
+                )
+                enqueue(
+                    session,
+                    personal,
+                    key=f"{key}:dm:{person.id}",
+                    now=now,
+                    process=process,
+                    person=person,
+                )
             return True
     except IntegrityError:
         return False

@@ -133,8 +133,16 @@ def _block_from_json(data: dict[str, Any]) -> Block:
 # --- Forms ------------------------------------------------------------------------------------
 
 FIELD_KINDS = (
-    "text", "long_text", "people", "person", "choice", "date", "datetime", "time", "channel",
-)  # fmt: skip
+    "text",
+    "long_text",
+    "people",
+    "person",
+    "choice",
+    "date",
+    "datetime",
+    "time",
+    "channel",
+)
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,14 @@ def _next(
     process: Process, summary: Summary, now: datetime, after: datetime | None
 ) -> datetime | None:
     return next_reminder_at(
-        summary.input_deadline, ZoneInfo(process.timezone), now,
-        days_before=process.reminder_days_before, on_deadline=process.remind_on_deadline,
-        hours=WorkingHours(country=process.holiday_country), after=after,
-    )  # fmt: skip
+        summary.input_deadline,
+        ZoneInfo(process.timezone),
+        now,
+        days_before=process.reminder_days_before,
+        on_deadline=process.remind_on_deadline,
+        hours=WorkingHours(country=process.holiday_country),
+        after=after,
+    )
 
 
 def send_due_reminders(deps: Deps) -> int:
@@ -60,11 +64,15 @@ def send_due_reminders(deps: Deps) -> int:
             workshop = request.summary.workshop
             enqueue(
                 session,
-                input_request_message(tr, process, workshop, request.summary, request,
-                                      reminder=True),
-                key=f"remind:{request.id}:{number}", now=now, process=process, person=person,
+                input_request_message(
+                    tr, process, workshop, request.summary, request, reminder=True
+                ),
+                key=f"remind:{request.id}:{number}",
+                now=now,
+                process=process,
+                person=person,
                 link_key=f"summary:{request.summary_id}",
-            )  # fmt: skip
+            )
             request.reminders_sent = number
             request.next_reminder_at = _next(process, request.summary, now, after=now)
             sent += 1

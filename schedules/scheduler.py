@@ -33,10 +33,20 @@ class Scheduler:
 
     async def start(self) -> None:
         self.reconcile(await asyncio.to_thread(active_processes, self.runtime))
-        self.aps.add_job(run_reminders, IntervalTrigger(seconds=REMINDER_SECONDS),
-                         args=[self.runtime], id="reminders", replace_existing=True)  # fmt: skip
-        self.aps.add_job(reconcile_job, IntervalTrigger(seconds=RECONCILE_SECONDS),
-                         args=[self], id="reconcile", replace_existing=True)  # fmt: skip
+        self.aps.add_job(
+            run_reminders,
+            IntervalTrigger(seconds=REMINDER_SECONDS),
+            args=[self.runtime],
+            id="reminders",
+            replace_existing=True,
+        )
+        self.aps.add_job(
+            reconcile_job,
+            IntervalTrigger(seconds=RECONCILE_SECONDS),
+            args=[self],
+            id="reconcile",
+            replace_existing=True,
+        )
         self.aps.start()
         await catch_up_digests(self.runtime)
         await run_reminders(self.runtime)
@@ -56,8 +66,13 @@ class Scheduler:
             existing = self.aps.get_job(job_id)
             if existing is not None and repr(existing.trigger) == repr(trigger):
                 continue
-            self.aps.add_job(run_digest, trigger, args=[self.runtime, process.id], id=job_id,
-                             replace_existing=True)  # fmt: skip
+            self.aps.add_job(
+                run_digest,
+                trigger,
+                args=[self.runtime, process.id],
+                id=job_id,
+                replace_existing=True,
+            )
             log.info("digest of process %s scheduled: %s", process.id, trigger)
 
 

@@ -44,15 +44,43 @@ def build_fan_out(db: Database, slack: FakeSlack, n: int) -> None:
     refs = [PersonRef("slack", TEAM, u, f"Kollega {u}", "da") for u in users]
     deps = Deps(db=db)
     where = ChannelRef("slack", TEAM, CHANNEL, "odder", tuple(refs))
-    assert submit_form(deps, refs[0], where, "setup", {}, {
-        "name": "Odder", "tracks": "Visitation", "step": "3", "digest_weekday": "0",
-        "digest_time": "09:00", "language": "da", "timezone": "Europe/Copenhagen",
-    }).ok  # fmt: skip
-    assert submit_form(deps, refs[0], where, "workshop", {}, {
-        "track": "1", "title": "Fan-out", "starts_at": "2026-01-05 09:00", "invitees": users,
-    }).ok  # fmt: skip
-    outcome = submit_form(deps, refs[0], where, "summary", {"workshop": "1"},
-                          summary_values([refs[0]], deadline="2099-01-01"))  # fmt: skip
+    assert submit_form(
+        deps,
+        refs[0],
+        where,
+        "setup",
+        {},
+        {
+            "name": "Odder",
+            "tracks": "Visitation",
+            "step": "3",
+            "digest_weekday": "0",
+            "digest_time": "09:00",
+            "language": "da",
+            "timezone": "Europe/Copenhagen",
+        },
+    ).ok
+    assert submit_form(
+        deps,
+        refs[0],
+        where,
+        "workshop",
+        {},
+        {
+            "track": "1",
+            "title": "Fan-out",
+            "starts_at": "2026-01-05 09:00",
+            "invitees": users,
+        },
+    ).ok
+    outcome = submit_form(
+        deps,
+        refs[0],
+        where,
+        "summary",
+        {"workshop": "1"},
+        summary_values([refs[0]], deadline="2099-01-01"),
+    )
     assert outcome.ok, outcome.errors
 
 
@@ -70,15 +98,22 @@ def bot_process(
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMSKAB_"))}
     env |= {
-        "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack.api_url,
-        "SAMSKAB_SCHEDULER": "off", "SAMSKAB_DELIVERY_LEASE": "1",
-    }  # fmt: skip
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "SAMSKAB_SCHEDULER": "off",
+        "SAMSKAB_DELIVERY_LEASE": "1",
+    }
     log = (tmp_path / f"bot-{port}.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for _ in range(300):
             try:

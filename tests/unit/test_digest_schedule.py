@@ -29,9 +29,13 @@ def _process(deps: Deps, clock: Clock) -> int:
 
 def _digests(deps: Deps) -> list[str]:
     with deps.db.transaction() as session:
-        return list(session.scalars(
-            select(OutboxMessage.key).where(OutboxMessage.key.like("digest:%")).order_by(OutboxMessage.id)
-        ))  # fmt: skip
+        return list(
+            session.scalars(
+                select(OutboxMessage.key)
+                .where(OutboxMessage.key.like("digest:%"))
+                .order_by(OutboxMessage.id)
+            )
+        )
 
 
 def _process_row(deps: Deps, process_id: int) -> Process:
@@ -75,8 +79,11 @@ def test_the_job_at_that_moment_posts_the_weeks_digest_with_the_local_time(
     assert asyncio.run(run_digest(Runtime(deps), process_id)) is True
     assert _digests(deps) == [f"digest:{process_id}:2026-W14"]
     with deps.db.transaction() as session:
-        payload = session.scalar(select(OutboxMessage.payload).where(
-            OutboxMessage.key == f"digest:{process_id}:2026-W14"))  # fmt: skip
+        payload = session.scalar(
+            select(OutboxMessage.payload).where(
+                OutboxMessage.key == f"digest:{process_id}:2026-W14"
+            )
+        )
     assert payload is not None and "Status pr. mandag den 30. marts kl. 09:00." in str(payload)
     assert asyncio.run(run_digest(Runtime(deps), process_id)) is False, "once per period"
 

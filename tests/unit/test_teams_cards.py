@@ -345,8 +345,17 @@ def test_every_field_kind_becomes_an_input(validator: jsonschema.Draft6Validator
     assert intro["text"] == f"Skriv det vigtigste – se [guiden]{ZWSP}(https://evil.example)"
     by_id = {element["id"]: element for element in inputs}
     assert list(by_id) == [
-        "title", "text", "who", "lead", "anon", "day", "at", "when__date", "when__time", "where",
-    ]  # fmt: skip
+        "title",
+        "text",
+        "who",
+        "lead",
+        "anon",
+        "day",
+        "at",
+        "when__date",
+        "when__time",
+        "where",
+    ]
     assert by_id["title"] == {
         "type": "Input.Text",
         "id": "title",
@@ -484,9 +493,22 @@ def test_errors_show_under_their_fields_and_keep_what_was_written(
     assert_valid(shown, validator)
     ids = [element.get("id") for element in shown["body"]]
     assert ids == [
-        "error:nowhere", None, None, "title", "error:title", "text", "who", "lead", "anon",
-        "day", "at", "when__date", "when__time", "error:when", "where",
-    ]  # fmt: skip
+        "error:nowhere",
+        None,
+        None,
+        "title",
+        "error:title",
+        "text",
+        "who",
+        "lead",
+        "anon",
+        "day",
+        "at",
+        "when__date",
+        "when__time",
+        "error:when",
+        "where",
+    ]
     by_id = {element.get("id"): element for element in shown["body"]}
     assert by_id["error:title"]["text"] == "Udfyld venligst dette."
     assert by_id["error:title"]["color"] == "Attention" and by_id["error:title"]["wrap"] is True
