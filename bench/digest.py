@@ -30,7 +30,6 @@ from sqlalchemy import event, func, insert, select, update
 from bot.slack.blocks import render_message
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
-from handlers.interactions import submit_form
 from handlers.messages import Context, Message, Paragraph
 from handlers.status import compose_status, last_digest_at
 from storage.db import Database
@@ -49,6 +48,7 @@ from storage.models import (
     Track,
     Workshop,
 )
+from tests.builders import set_up
 from tests.fakes.slack_payloads import TEAM_ID
 
 CHANNEL = "C0DIGEST"
@@ -75,18 +75,7 @@ def build_process(deps: Deps, size: Size, *, channel: str = CHANNEL, seed: int =
     """A process `size` big, its history ending now; returns its id. Member 0 facilitates."""
     people = [member_ref(i) for i in range(size.members)]
     where = ChannelRef("slack", TEAM_ID, channel, "digest", tuple(people))
-    values: dict[str, Any] = {
-        "name": "Ny styringsmodel for ældreplejen",
-        "tracks": "Visitation\nDokumentation\nBudget",
-        "step": "4",
-        "digest_weekday": "0",
-        "digest_time": "09:00",
-        "language": "da",
-        "timezone": "Europe/Copenhagen",
-        "facilitators": [],
-    }
-    outcome = submit_form(deps, people[0], where, "setup", {}, values)
-    assert outcome.ok, outcome.errors
+    set_up(deps, where, people[0], step="4", name="Ny styringsmodel for ældreplejen")
     with deps.db.transaction() as session:
         process = session.scalar(select(Process).where(Process.channel_id == channel))
         assert process is not None

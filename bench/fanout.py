@@ -36,7 +36,7 @@ from schedules.worker import DeliveryWorker
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage, Summary, Workshop
-from tests.builders import first_track, summary_values
+from tests.builders import plan, set_up, summary_values
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_payloads import TEAM_ID
 
@@ -233,38 +233,15 @@ def set_up_process(deps: Deps, slack: FakeSlack, absentees: int) -> tuple[Channe
         slack.add_user(ref.user_id, ref.user_id.lower(), real_name=ref.name)
     slack.add_channel(CHANNEL, members=[*(p.user_id for p in people), slack.bot_user_id])
     where = ChannelRef("slack", TEAM_ID, CHANNEL, "fanout", tuple(people))
-    outcome = submit_form(
+    set_up(deps, where, facilitator, step="3", name="Fan-out", tracks="Visitation")
+    plan(
         deps,
-        facilitator,
         where,
-        "setup",
-        {},
-        {
-            "name": "Fan-out",
-            "tracks": "Visitation",
-            "step": "3",
-            "digest_weekday": "0",
-            "digest_time": "09:00",
-            "language": "da",
-            "timezone": "Europe/Copenhagen",
-            "facilitators": [],
-        },
-    )
-    assert outcome.ok, outcome.errors
-    outcome = submit_form(
-        deps,
         facilitator,
-        where,
-        "workshop",
-        {},
-        {
-            "track": first_track(deps, where),
-            "title": "Ny visitationsmodel",
-            "starts_at": (deps.clock() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M"),
-            "invitees": [p.user_id for p in people],
-        },
+        people,
+        title="Ny visitationsmodel",
+        when=(deps.clock() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M"),
     )
-    assert outcome.ok, outcome.errors
     return where, facilitator
 
 

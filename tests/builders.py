@@ -22,8 +22,17 @@ def channel(channel_id: str, roster: list[PersonRef] | None = None) -> ChannelRe
 
 
 def set_up(
-    deps: Deps, where: ChannelRef, facilitator: PersonRef, *, language: str = "da", step: str = "1"
+    deps: Deps,
+    where: ChannelRef,
+    facilitator: PersonRef,
+    *,
+    language: str = "da",
+    step: str = "1",
+    name: str | None = None,
+    tracks: str = "Visitation\nDokumentation\nBudget",
+    facilitators: list[str] | None = None,
 ) -> None:
+    """The process as a facilitator sets it up; `where.roster` becomes its members."""
     outcome = submit_form(
         deps,
         facilitator,
@@ -31,14 +40,14 @@ def set_up(
         "setup",
         {},
         {
-            "name": f"Forløb i {where.channel_id}",
-            "tracks": "Visitation\nDokumentation\nBudget",
+            "name": name or f"Forløb i {where.channel_id}",
+            "tracks": tracks,
             "step": step,
             "digest_weekday": "0",
             "digest_time": "09:00",
             "language": language,
             "timezone": "Europe/Copenhagen",
-            "facilitators": [],
+            "facilitators": facilitators or [],
         },
     )
     assert outcome.ok, outcome.errors

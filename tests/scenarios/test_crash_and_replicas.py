@@ -23,7 +23,7 @@ from handlers.interactions import submit_form
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
-from tests.builders import summary_values
+from tests.builders import plan, set_up, summary_values
 from tests.conftest import POSTGRES, _postgres_database
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_harness import CHANNEL, TEAM
@@ -44,41 +44,14 @@ def build_fan_out(db: Database, slack: FakeSlack, n: int) -> None:
     refs = [PersonRef("slack", TEAM, u, f"Kollega {u}", "da") for u in users]
     deps = Deps(db=db)
     where = ChannelRef("slack", TEAM, CHANNEL, "odder", tuple(refs))
-    assert submit_form(
-        deps,
-        refs[0],
-        where,
-        "setup",
-        {},
-        {
-            "name": "Odder",
-            "tracks": "Visitation",
-            "step": "3",
-            "digest_weekday": "0",
-            "digest_time": "09:00",
-            "language": "da",
-            "timezone": "Europe/Copenhagen",
-        },
-    ).ok
-    assert submit_form(
-        deps,
-        refs[0],
-        where,
-        "workshop",
-        {},
-        {
-            "track": "1",
-            "title": "Fan-out",
-            "starts_at": "2026-01-05 09:00",
-            "invitees": users,
-        },
-    ).ok
+    set_up(deps, where, refs[0], step="3", name="Odder", tracks="Visitation")
+    workshop = plan(deps, where, refs[0], refs, title="Fan-out", when="2026-01-05 09:00")
     outcome = submit_form(
         deps,
         refs[0],
         where,
         "summary",
-        {"workshop": "1"},
+        {"workshop": workshop},
         summary_values([refs[0]], deadline="2099-01-01"),
     )
     assert outcome.ok, outcome.errors

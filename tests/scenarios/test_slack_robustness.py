@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
 from storage.models import Member
+from tests import builders
 from tests.builders import row_counts, summary_values
 from tests.conftest import Clock
 from tests.fakes import slack_payloads as payloads
@@ -46,31 +48,17 @@ def ref(user: str) -> PersonRef:
 
 def set_up(deps: Deps, *, language: str = "da", facilitators: list[str] | None = None) -> None:
     """The process as a facilitator would have set it up, through the same use case."""
-    roster = ChannelRef(
-        WHERE.platform,
-        WHERE.workspace,
-        WHERE.channel_id,
-        WHERE.name,
-        tuple(ref(u) for u in MEMBERS),
-    )
-    outcome = submit_form(
+    roster = replace(WHERE, roster=tuple(ref(u) for u in MEMBERS))
+    builders.set_up(
         deps,
-        ref(METTE),
         roster,
-        "setup",
-        {},
-        {
-            "name": "Odder",
-            "tracks": "Visitation",
-            "step": "3",
-            "digest_weekday": "0",
-            "digest_time": "09:00",
-            "language": language,
-            "timezone": "Europe/Copenhagen",
-            "facilitators": facilitators or [],
-        },
+        ref(METTE),
+        language=language,
+        step="3",
+        name="Odder",
+        tracks="Visitation",
+        facilitators=facilitators,
     )
-    assert outcome.ok, outcome.errors
 
 
 def summarise(deps: Deps, attendees: list[str], **overrides: str) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
+from tests import builders
 from tests.builders import row_counts, summary_values
 from tests.conftest import Clock
 from tests.fakes import teams_activities as teams
@@ -36,29 +38,10 @@ def bot(deps: Deps) -> Iterator[TeamsHarness]:
 
 
 def set_up(deps: Deps, *, language: str = "da") -> None:
-    roster = ChannelRef(
-        WHERE.platform,
-        WHERE.workspace,
-        WHERE.channel_id,
-        WHERE.name,
-        tuple(ref(u) for u in EVERYONE),
+    roster = replace(WHERE, roster=tuple(ref(u) for u in EVERYONE))
+    builders.set_up(
+        deps, roster, ref(METTE), language=language, step="3", name="Odder", tracks="Visitation"
     )
-    assert submit_form(
-        deps,
-        ref(METTE),
-        roster,
-        "setup",
-        {},
-        {
-            "name": "Odder",
-            "tracks": "Visitation",
-            "step": "3",
-            "digest_weekday": "0",
-            "digest_time": "09:00",
-            "language": language,
-            "timezone": "Europe/Copenhagen",
-        },
-    ).ok
 
 
 def summarise(deps: Deps, attendees: list[TeamsUser]) -> None:
