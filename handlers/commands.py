@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from handlers import lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.digests import set_subscription
 from handlers.errors import Refused
@@ -32,6 +33,10 @@ SUBCOMMANDS = (
     "export",
     "mydata",
     "forget-me",
+    "close",
+    "pulse",
+    "inputs",
+    "mark",
 )
 ALIASES = {
     "hjælp": "help",
@@ -54,6 +59,12 @@ ALIASES = {
     "abonner": "subscribe",
     "afmeld": "unsubscribe",
     "glemmig": "forget-me",
+    "luk": "close",
+    "afslut": "close",
+    "puls": "pulse",
+    "bidragene": "inputs",
+    "marker": "mark",
+    "markér": "mark",
 }
 
 HELP_LINES = (
@@ -151,10 +162,6 @@ def _unsubscribe(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) ->
     return set_subscription(deps, actor, channel, on=False)
 
 
-def _not_yet(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    raise Refused(N_("This command is not available yet. Ask your facilitator about your data."))
-
-
 ROUTES: dict[str, Route] = {
     "setup": _setup,
     "workshop": _workshop,
@@ -165,8 +172,12 @@ ROUTES: dict[str, Route] = {
     "export": _export,
     "subscribe": _subscribe,
     "unsubscribe": _unsubscribe,
-    "mydata": _not_yet,
-    "forget-me": _not_yet,
+    "mydata": privacy.my_data,
+    "forget-me": privacy.forget_me_form,
+    "close": privacy.close_process,
+    "pulse": pulse.pulse_command,
+    "inputs": lifecycle.list_inputs,
+    "mark": lifecycle.mark_command,
 }
 
 

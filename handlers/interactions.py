@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import Invalid
@@ -12,8 +13,24 @@ from handlers.setup import submit_setup
 from handlers.summaries import pick_workshop, post_workshop_summary
 from handlers.workshops import plan_workshop
 
-FORM_CALLBACKS = ("setup", "workshop", "summary.pick", "summary", "input")
-BUTTON_ACTIONS = ("input.open", "input.request", "input.decline")
+FORM_CALLBACKS = (
+    "setup",
+    "workshop",
+    "summary.pick",
+    "summary",
+    "input",
+    "input.mark",
+    "pulse.comment",
+    "forget-me",
+)
+BUTTON_ACTIONS = (
+    "input.open",
+    "input.request",
+    "input.decline",
+    "input.mark",
+    "pulse.answer",
+    "pulse.comment",
+)
 
 
 def submit_form(
@@ -54,6 +71,12 @@ def _route_form(
 ) -> FormOutcome:
     if callback_id == "input":
         return give_input(deps, actor, metadata, values)
+    if callback_id == "input.mark":
+        return lifecycle.submit_mark(deps, actor, metadata, values)
+    if callback_id == "pulse.comment":
+        return pulse.submit_comment(deps, actor, metadata, values)
+    if callback_id == "forget-me":
+        return privacy.submit_forget_me(deps, actor, metadata, values)
     if channel is None:
         raise ValueError(f"form {callback_id!r} needs the channel it was opened in")
     if callback_id == "setup":
@@ -75,6 +98,12 @@ def press_button(deps: Deps, actor: PersonRef, action_id: str, value: str) -> Re
             return request_input_form(deps, actor, value)
         if action_id == "input.decline":
             return decline_input(deps, actor, value)
+        if action_id == "input.mark":
+            return lifecycle.mark_form(deps, actor, value)
+        if action_id == "pulse.answer":
+            return pulse.answer_pulse(deps, actor, value)
+        if action_id == "pulse.comment":
+            return pulse.comment_form(deps, actor, value)
         raise ValueError(f"unknown action {action_id!r}")
     except Refused as refusal:
         tr = actor_translator(deps, actor, None)

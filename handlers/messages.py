@@ -193,11 +193,18 @@ FormValues = dict[str, str | list[str]]
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file for the person: an export, their data."""
+    """A file: the process's record, or a person's own data.
+
+    `private`: for the person who asked only (their data), never the channel. `ref` names how to
+    make the file again (`export:<process id>:<md|csv>`, `mydata:<person id>`), so an adapter that
+    cannot carry a file (Teams) can offer a signed download link instead; see handlers.downloads.
+    """
 
     filename: str
     content: str
     mime_type: str = "text/markdown"
+    private: bool = False
+    ref: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,12 @@ def require_process(session: Session, channel: ChannelRef) -> Process:
     return process
 
 
+def require_open(process: Process) -> None:
+    """A closed process keeps its record (status, export) but takes no new work."""
+    if process.status != "active":
+        raise Refused(N_("The process “{process}” is closed."), process=process.name)
+
+
 def member_of(session: Session, process: Process, person: Person) -> Member | None:
     return session.scalar(
         select(Member).where(Member.process_id == process.id, Member.person_id == person.id)

@@ -29,12 +29,14 @@ from handlers.people import (
     ensure_person,
     process_for_channel,
     require_facilitator,
+    require_open,
     translator_for,
 )
-from handlers.steps import STEP_COUNT, progress_block, step_name
-from storage.models import Person, Process, Track, Workshop
+from handlers.steps import STEP_COUNT, enter_step, progress_block, step_name
+from storage.models import Person, Process, StepChange, Track, Workshop
 
 DEFAULT_TRACKS = ("Visitation", "Dokumentation", "Budget")
+DEFAULT_ANONYMITY, MIN_ANONYMITY = 3, 2
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
@@ -145,6 +147,23 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                     options=(Option("yes", tr._("Yes")), Option("no", tr._("No"))),
                 ),
                 FormField(
+                    "anonymity",
+                    tr._("Anonymous input is shown when at least this many have responded"),
+                    "choice",
+                    required=False,
+                    initial=str(process.anonymity_threshold if process else DEFAULT_ANONYMITY),
+                    options=tuple(
+                        Option(
+                            str(n), tr.ngettext("{n} colleague", "{n} colleagues", n).format(n=n)
+                        )
+                        for n in range(MIN_ANONYMITY, 11)
+                    ),
+                    hint=tr._(
+                        "Until then, or until the input deadline, it waits, so that nobody can "
+                        "tell who wrote it."
+                    ),
+                ),
+                FormField(
                     "facilitators",
                     tr._("Other facilitators"),
                     "people",
@@ -178,6 +197,8 @@ def submit_setup(
     days = {str(n) for n in range(6)}
     reminder_days = int(form.choice("reminder_days", days, required=False) or 2)
     on_deadline = form.choice("remind_on_deadline", {"yes", "no"}, required=False) != "no"
+    thresholds = {str(n) for n in range(MIN_ANONYMITY, 11)}
+    anonymity = int(form.choice("anonymity", thresholds, required=False) or DEFAULT_ANONYMITY)
     form.check()
     assert digest_time is not None
 
@@ -193,6 +214,7 @@ def submit_setup(
                 created_at=now,
                 step_changed_at=now,
                 status="active",
+                anonymity_threshold=anonymity,
                 name=name,
                 language=language,
                 timezone=timezone,
@@ -202,13 +224,13 @@ def submit_setup(
             )
             session.add(process)
             session.flush()
+            session.add(StepChange(process_id=process.id, step=step, entered_at=now))
         else:
             require_facilitator(session, process, person)
-            if step != process.current_step:
-                process.step_changed_at = now
+            require_open(process)
             process.name, process.language, process.timezone = name, language, timezone
-            process.current_step, process.digest_weekday = step, weekday
-            process.digest_time = digest_time
+            process.digest_weekday, process.digest_time = weekday, digest_time
+        process.anonymity_threshold = anonymity
         process.digest_channel_id = digest_channel
         process.reminder_days_before, process.remind_on_deadline = reminder_days, on_deadline
         kept = _set_tracks(session, process, tracks)
@@ -218,6 +240,8 @@ def submit_setup(
         for user_id in facilitator_ids:
             other = ensure_person(session, PersonRef(channel.platform, channel.workspace, user_id))
             enrol(session, process, other, now, role="facilitator")
+        if not created and step != process.current_step:
+            enter_step(session, deps, process, step, now)
         audit.record(
             session,
             "process.created" if created else "process.updated",

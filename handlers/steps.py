@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.i18n import N_, Translator
 from handlers.messages import Context, Heading, Message, Paragraph, Progress, Reply
 from handlers.outbox import enqueue
-from handlers.people import (
-    acting,
-)
+from handlers.people import acting, require_open
+from storage.models import Process, StepChange
 
 STEP_COUNT = 6
 STEP_NAMES = (
@@ -48,6 +51,17 @@ def parse_step(text: str) -> int:
     return step
 
 
+def enter_step(session: Session, deps: Deps, process: Process, step: int, now: datetime) -> None:
+    """The process is now at `step`: remembered with its date, and every member gets the pulse."""
+    from handlers.pulse import start_pulse  # the pulse's own texts name the step: import late
+
+    process.current_step, process.step_changed_at = step, now
+    session.add(StepChange(process_id=process.id, step=step, entered_at=now))
+    start_pulse(
+        session, deps, process, reason="step", key=f"pulse:{process.id}:{now.isoformat()}", now=now
+    )
+
+
 def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str) -> Reply:
     """Facilitators only. Tells the channel where the process now stands."""
     now = deps.clock()
@@ -62,9 +76,9 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
                     language=tr.language,
                 )
             )
+        require_open(process)
         previous = process.current_step
-        process.current_step = step
-        process.step_changed_at = now
+        enter_step(session, deps, process, step, now)
         audit.record(
             session, "step.moved", at=now, process=process, actor=person, old=previous, new=step
         )

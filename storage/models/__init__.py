@@ -8,9 +8,11 @@ from storage.models.process import (
     Member,
     Person,
     Process,
+    StepChange,
     Subscription,
     Track,
 )
+from storage.models.pulse import Pulse, PulseAnswer
 from storage.models.teams import TeamsReference
 from storage.models.workshop import (
     Input,
@@ -33,6 +35,9 @@ __all__ = [
     "Person",
     "Process",
     "ProcessedEvent",
+    "Pulse",
+    "PulseAnswer",
+    "StepChange",
     "Subscription",
     "Summary",
     "SummaryItem",

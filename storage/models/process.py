@@ -61,7 +61,12 @@ class Process(Base):
     reminder_days_before: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     remind_on_deadline: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     holiday_country: Mapped[str] = mapped_column(String(2), default="DK", server_default="DK")
+    # An anonymous input waits until this many colleagues have responded to its summary.
+    anonymity_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # "active", "closed" (by /samskab close) or "erased" (its personal data, after retention).
     status: Mapped[str] = mapped_column(String(20), default="active")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     tracks: Mapped[list[Track]] = relationship(
@@ -108,6 +113,19 @@ class Member(Base):
     @property
     def is_facilitator(self) -> bool:
         return self.role == "facilitator"
+
+
+class StepChange(Base):
+    """When the process entered a step: the record's "steps with dates"."""
+
+    __tablename__ = "step_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[int] = mapped_column(Integer)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Subscription(Base):

@@ -151,7 +151,10 @@ class Input(Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="received")
     status_note: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When it was shown in the channel; None while an anonymous input is held back.
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[Member | None] = relationship(lazy="joined")
     summary: Mapped[Summary | None] = relationship()
