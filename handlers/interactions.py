@@ -22,6 +22,7 @@ FORM_CALLBACKS = (
     "input.mark",
     "pulse.comment",
     "forget-me",
+    "close",
 )
 BUTTON_ACTIONS = (
     "input.open",
@@ -77,6 +78,10 @@ def _route_form(
         return pulse.submit_comment(deps, actor, metadata, values)
     if callback_id == "forget-me":
         return privacy.submit_forget_me(deps, actor, metadata, values)
+    if callback_id == "close":
+        if channel is None:
+            raise ValueError("closing needs the process's channel")
+        return privacy.submit_close(deps, actor, channel, values)
     if channel is None:
         raise ValueError(f"form {callback_id!r} needs the channel it was opened in")
     if callback_id == "setup":

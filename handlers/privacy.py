@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.messages import FormOutcome, FormValues, Reply
+from handlers.messages import Attachment, FormOutcome, FormValues, Reply
 
 
 def my_data(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
@@ -21,4 +21,15 @@ def submit_forget_me(
 
 
 def close_process(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
+    raise NotImplementedError
+
+
+def submit_close(
+    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
+) -> FormOutcome:
+    raise NotImplementedError
+
+
+def my_data_file(deps: Deps, person_id: int, language: str) -> Attachment | None:
+    """The person's data as a JSON file, made again for a download link; None if they are gone."""
     raise NotImplementedError
