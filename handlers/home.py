@@ -1,5 +1,5 @@
-"""A person's own page (Slack's App Home): their open input requests, and where their processes
-stand."""
+"""A person's own page (Slack's App Home): their open input requests, where their processes
+stand, and for facilitators the input still to follow up."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from handlers.context import Deps, PersonRef
 from handlers.i18n import N_
+from handlers.lifecycle import follow_up_message
 from handlers.messages import Heading, Message, Paragraph
 from handlers.people import ensure_person, translator_for
 from handlers.status import compose_status, last_digest_at
@@ -51,4 +52,6 @@ def home_for(deps: Deps, actor: PersonRef) -> list[Message]:
             tr = translator_for(person, process, deps)
             since = last_digest_at(session, process)
             messages.append(compose_status(session, process, tr, now=now, since=since))
+            if member.is_facilitator:
+                messages.append(follow_up_message(session, process, tr))
         return messages

@@ -8,19 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.anonymity import release_if_due
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import FormReader
 from handlers.i18n import N_, Translator
+from handlers.inputs_posts import post_input
 from handlers.messages import (
-    Context,
     Form,
     FormField,
     FormOutcome,
     FormValues,
     Message,
     Option,
-    Paragraph,
     Reply,
 )
 from handlers.outbox import enqueue
@@ -188,7 +188,9 @@ def give_input(
         if request is not None:
             request.status, request.responded_at = "answered", now
             _mark_dm_answered(session, deps, process, request, declined=False, anonymous=anonymous)
-        _post_input(session, process, contribution, member, now)
+        if not anonymous:
+            post_input(session, process, contribution, now)
+        release_if_due(session, process, summary, now)
         audit.record(
             session,
             "input.given",
@@ -198,15 +200,20 @@ def give_input(
             input=contribution.id,
             anonymous=anonymous,
         )
-        thanks = (
-            tr._("Thank you for your input!")
-            + " "
-            + (
-                tr._("It is shared in the channel without your name.")
-                if anonymous
-                else tr._("It is shared in the channel with your name.")
-            )
-        )
+        if not anonymous:
+            shared = tr._("It is shared in the channel with your name.")
+        elif contribution.posted_at is not None:
+            shared = tr._("It is shared in the channel without your name.")
+        else:
+            shared = tr._(
+                "It will be shared in the channel without your name when at least {n} colleagues "
+                "have responded, so that nobody can tell who wrote it."
+            ).format(n=process.anonymity_threshold)
+            if summary is not None:
+                shared += " " + tr._("At the latest after the deadline, {date}.").format(
+                    date=tr.date(summary.input_deadline)
+                )
+        thanks = tr._("Thank you for your input!") + " " + shared
         return FormOutcome(reply=Reply(message=Message(thanks, language=tr.language)))
 
 
@@ -222,6 +229,7 @@ def decline_input(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
             return Reply(message=Message(_already_answered(tr, request), language=tr.language))
         request.status, request.responded_at = "declined", now
         _mark_dm_answered(session, deps, process, request, declined=True)
+        release_if_due(session, process, request.summary, now)
         audit.record(
             session, "input.declined", at=now, process=process, actor=person, request=request.id
         )
@@ -318,28 +326,4 @@ def _mark_dm_answered(
         process=process,
         person=person,
         replaces_key=ask_key(request),
-    )
-
-
-def _post_input(
-    session: Session, process: Process, contribution: Input, member: Member, now: datetime
-) -> None:
-    tr = Translator(process.language, process.timezone)
-    who = tr._("An anonymous colleague") if contribution.anonymous else member.person.name
-    if contribution.summary_id is not None:
-        heading = tr._("Input from {who}").format(who=who)
-    else:
-        heading = tr._("Input to the process from {who}").format(who=who)
-    enqueue(
-        session,
-        Message(
-            f"{heading}: {contribution.text}",
-            (Context(heading), Paragraph(contribution.text)),
-            language=tr.language,
-        ),
-        key=f"input:{contribution.id}",
-        now=now,
-        process=process,
-        channel_id=process.channel_id,
-        reply_to_key=f"summary:{contribution.summary_id}" if contribution.summary_id else None,
     )

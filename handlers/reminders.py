@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.anonymity import release_after_deadlines
 from handlers.context import Deps
 from handlers.outbox import enqueue
 from handlers.people import translator_for_member
@@ -38,12 +39,13 @@ def _next(
 
 
 def send_due_reminders(deps: Deps) -> int:
-    """One sweep: remind whoever is due, expire what is past its deadline. Returns how many
-    reminders were queued. Safe to run on several replicas: a reminder's key is its number."""
+    """One sweep: remind whoever is due, expire what is past its deadline and post the anonymous
+    input that waited for it. Returns how many messages were queued. Safe to run on several
+    replicas: a reminder's key is its number, a waiting input's post its id."""
     now = deps.clock()
-    sent = 0
     with deps.db.transaction() as session:
         expire_past_deadlines(session, now)
+        sent = release_after_deadlines(session, now)
         due = session.scalars(
             select(InputRequest)
             .where(InputRequest.status.in_(OPEN), InputRequest.next_reminder_at <= now)

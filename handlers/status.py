@@ -16,6 +16,7 @@ from handlers.i18n import Translator
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
 from handlers.people import acting
 from handlers.steps import progress_block
+from handlers.you_said import you_said_we_did
 from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
 
 LIST_LIMIT = 10
@@ -118,9 +119,12 @@ def items_since(
 
 
 def input_counts(session: Session, process: Process, since: datetime | None) -> tuple[int, int]:
+    # Shown input only: anonymous input still waiting is not counted, nor is it anywhere else.
     total = func.count(Input.id)
-    recent = func.count(Input.id).filter(Input.created_at > since) if since else total
-    row = session.execute(select(total, recent).where(Input.process_id == process.id)).one()
+    recent = func.count(Input.id).filter(Input.posted_at > since) if since else total
+    row = session.execute(
+        select(total, recent).where(Input.process_id == process.id, Input.posted_at.is_not(None))
+    ).one()
     return row[0], row[1]
 
 
@@ -168,6 +172,8 @@ def compose_status(
             if total > len(items):
                 shown.append(tr._("… and {n} more").format(n=total - len(items)))
             blocks.append(BulletList(f"{title} ({period})", tuple(shown)))
+    if (answered := you_said_we_did(session, process, tr, since)) is not None:
+        blocks.append(answered)
     all_inputs, new_inputs = input_counts(session, process, since)
     r = reach(session, process)
     inputs_text = tr.ngettext("{n} input", "{n} inputs", all_inputs).format(n=all_inputs)

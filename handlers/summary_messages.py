@@ -119,7 +119,7 @@ def answered_request_message(
     if declined:
         done = tr._("You answered “no input from me”. Thank you; you will not be reminded.")
     elif anonymous:
-        done = tr._("Thank you, your input is received and shared anonymously.")
+        done = tr._("Thank you, your input is received and will be shared anonymously.")
     else:
         done = tr._("Thank you, your input is received and shared with your name.")
     return Message(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -26,8 +27,9 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         await ack()
         team, user_id = team_of(body), body["user"]["id"]
         actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
+        action_id = str(action["action_id"]).partition("#")[0]
         reply = await asyncio.to_thread(
-            press_button, services.deps, actor, action["action_id"], action.get("value", "")
+            press_button, services.deps, actor, action_id, action.get("value", "")
         )
         channel = (body.get("channel") or {}).get("id")
         # A button in App Home has no response_url: its answers go to the person's DM instead.
@@ -42,4 +44,5 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         services.nudge()
 
     for action_id in BUTTON_ACTIONS:
-        app.action(action_id)(on_button)
+        # "input.mark", or "input.mark#2" for the second such button in one block.
+        app.action(re.compile(rf"^{re.escape(action_id)}(#\d+)?$"))(on_button)

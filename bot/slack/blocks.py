@@ -10,6 +10,7 @@ quotes "<!channel>" must not ping the channel.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -147,7 +148,12 @@ def _block(block: Block, tr: Translator, link_url: str | None) -> list[dict[str,
             step = min(max(step, 0), total)
             return [_context(f"{'▰' * step}{'▱' * (total - step)}  {_escape(label)}")]
         case Buttons(buttons=buttons):
-            elements = [_button(b.label, b.action_id, b.value, b.style) for b in buttons]
+            # Slack wants each action_id once per block: the second "input.mark" becomes
+            # "input.mark#2", and the listener reads the part before "#" (see ACTION_SUFFIX).
+            elements = [
+                _button(b.label, b.action_id + (f"#{n}" if n > 1 else ""), b.value, b.style)
+                for b, n in zip(buttons, _occurrences(b.action_id for b in buttons), strict=True)
+            ]
             return [
                 {"type": "actions", "elements": elements[i : i + ACTIONS_ELEMENTS]}
                 for i in range(0, len(elements), ACTIONS_ELEMENTS)
@@ -191,6 +197,16 @@ def _bullets(block: BulletList, tr: Translator) -> list[dict[str, Any]]:
         shown.append(_more(tr, len(items) - len(shown)))
     lines = head + shown
     return [_section("\n".join(lines))] if lines else []
+
+
+def _occurrences(action_ids: Iterable[str]) -> list[int]:
+    """For each id, how many times it has come so far (1 for the first)."""
+    seen: Counter[str] = Counter()
+    counts = []
+    for action_id in action_ids:
+        seen[action_id] += 1
+        counts.append(seen[action_id])
+    return counts
 
 
 def _button(label: str, action_id: str, value: str, style: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class Words:
     anonymous: str
     answered_named: str
     answered_anonymous: str
+    waits: str
     declined: str
     step: str
     track_line: str
@@ -56,7 +57,8 @@ DANISH = Words(
     input_from="Input fra Emil Vestergaard",
     anonymous="Input fra En anonym kollega",
     answered_named="Tak, dit input er modtaget og delt med dit navn.",
-    answered_anonymous="Tak, dit input er modtaget og delt anonymt.",
+    answered_anonymous="Tak, dit input er modtaget og bliver delt anonymt.",
+    waits="når mindst 3 kolleger har svaret",
     declined="Du har svaret »intet input fra mig«. Tak; du får ingen påmindelser.",
     step="Trin 3 af 6: Udvikle løsninger",
     track_line="Visitation: 1 holdt, 0 planlagt · senest: Ny visitationsmodel",
@@ -79,7 +81,8 @@ ENGLISH = Words(
     input_from="Input from Emil Vestergaard",
     anonymous="Input from An anonymous colleague",
     answered_named="Thank you, your input is received and shared with your name.",
-    answered_anonymous="Thank you, your input is received and shared anonymously.",
+    answered_anonymous="Thank you, your input is received and will be shared anonymously.",
+    waits="when at least 3 colleagues have responded",
     declined="You answered “no input from me”. Thank you; you will not be reminded.",
     step="Step 3 of 6: Develop solutions",
     track_line="Visitation: 1 held, 0 planned · latest: Ny visitationsmodel",
@@ -107,6 +110,7 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
         "",  # no second channel for the status update
         "",  # a reminder two working days before the deadline
         "",  # and one on the deadline day
+        "",  # anonymous input waits for 3 colleagues
         "",  # other facilitators: none
     )
     assert posts[0].label == words.only_to_you and words.set_up in posts[0].body
@@ -169,15 +173,20 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
         "",
         "2",
     )
-    thread = _only(posts, "#odder")
-    assert words.anonymous in thread.body and "Frida" not in thread.body
+    # Only two colleagues have responded: her input waits, so that its time cannot point to her.
+    assert not [p for p in posts if p.label.startswith("#odder")]
+    assert words.waits in _only(posts, words.only_to_you).body
     assert words.answered_anonymous in _only(posts, words.dm_to + "Frida").body
 
-    # Gitte has no input this time.
+    # Gitte has no input this time: the third response, and Frida's input is shown.
     chat.type("/as Gitte Møller")
     posts = chat.type("/click " + chat.button(dms["Gitte Møller"], words.no_input))
     assert words.declined in _only(posts, words.dm_to + "Gitte").body
     assert not [p for p in posts if p.label == "#odder"]
+    thread = _only(posts, "#odder")
+    assert words.summary_heading in thread.label
+    assert words.anonymous in thread.body and "Borgerne skal have tid" in thread.body
+    assert "Frida" not in thread.body
 
     # Clicking again changes nothing and says so.
     posts = chat.type("/click " + chat.button(dms["Gitte Møller"], words.give_input))

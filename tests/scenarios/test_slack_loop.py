@@ -131,10 +131,10 @@ def test_summary_dms_answers_and_status_in_slack(
     bot.submit(
         FRIDA, bot.opened_view(before), {"text": "Giv borgerne tid.", "anonymous": "anonymous"}
     )
-    bot.slack.wait_for(
-        lambda s: any("En anonym kollega" in text_of(m) for m in s.messages(CHANNEL))
-    )
-    assert not any("Frida" in text_of(m) for m in bot.posts(CHANNEL))
+    # Two have responded: her input waits for a third, so that its time cannot point to her.
+    frida_channel = bot.slack.dm_channel_of(FRIDA)
+    bot.slack.wait_for(lambda s: "bliver delt anonymt" in text_of(s.messages(frida_channel)[0]))
+    assert not any("Giv borgerne tid." in text_of(m) for m in bot.posts(CHANNEL))
 
     # Gitte has no input: an ephemeral thank-you, and her DM shows it.
     gitte_dm = bot.dm(GITTE)[0]
@@ -143,6 +143,13 @@ def test_summary_dms_answers_and_status_in_slack(
     assert bot.response(name)["response_type"] == "ephemeral"
     gitte_channel = bot.slack.dm_channel_of(GITTE)
     bot.slack.wait_for(lambda s: "intet input fra mig" in text_of(s.messages(gitte_channel)[0]))
+    # The third response: Frida's input is shown in the thread, without her name.
+    bot.slack.wait_for(
+        lambda s: any("En anonym kollega" in text_of(m) for m in s.messages(CHANNEL))
+    )
+    anonymous = next(m for m in bot.posts(CHANNEL) if "Giv borgerne tid." in text_of(m))
+    assert anonymous.get("thread_ts") == summary["ts"]
+    assert not any("Frida" in text_of(m) for m in bot.posts(CHANNEL))
 
     # A second click acts no more: it says so.
     again = bot.click(GITTE, "input.decline", button_value(gitte_dm, "input.decline"))

@@ -112,17 +112,21 @@ def test_the_whole_loop_in_teams(bot: TeamsHarness, deps: Deps, clock: Clock) ->
         frida_chat,
         {"text": "Giv borgerne tid.", "anonymous": "anonymous"},
     )
+    # Only two have responded: it waits for a third, so that its time cannot point to her.
+    bot.bf.wait_for(lambda bf: "bliver delt anonymt" in text_of(bf.activities(frida_chat)[0]))
+    assert not any("Giv borgerne tid." in text_of(a) for a in bot.bf.activities(teams.CHANNEL_ID))
+
+    # Gitte: no input from her. The third response: Frida's input is shown, without her name.
+    gitte_chat = bot.bf.conversation_for(GITTE.id) or ""
+    pressed = bot.press(GITTE, bot.bf.activities(gitte_chat)[0], gitte_chat, "input.decline")
+    assert "Noteret: intet input fra dig" in text_of(bot.replies_to(pressed)[0])
+    bot.bf.wait_for(lambda bf: "intet input fra mig" in text_of(bf.activities(gitte_chat)[0]))
     bot.bf.wait_for(
         lambda bf: any("En anonym kollega" in text_of(a) for a in bf.activities(teams.CHANNEL_ID))
     )
     posted = [a for a in bot.bf.activities(teams.CHANNEL_ID) if "Giv borgerne tid." in text_of(a)]
     assert len(posted) == 1 and "Frida" not in text_of(posted[0])
-
-    # Gitte: no input from her.
-    gitte_chat = bot.bf.conversation_for(GITTE.id) or ""
-    pressed = bot.press(GITTE, bot.bf.activities(gitte_chat)[0], gitte_chat, "input.decline")
-    assert "Noteret: intet input fra dig" in text_of(bot.replies_to(pressed)[0])
-    bot.bf.wait_for(lambda bf: "intet input fra mig" in text_of(bf.activities(gitte_chat)[0]))
+    assert posted[0].get("replyToId") == summary["id"], "in the summary's thread"
 
     asked = bot.say(PRESENT[0], "status")
     status = text_of(bot.replies_to(asked)[0])

@@ -11,7 +11,7 @@ from tests.console_driver import ConsoleDriver
 
 # name, tracks, step, weekday, time, language, timezone, second channel, reminders (2): all but
 # the name and the step as proposed; the facilitators field follows.
-SETUP_ANSWERS = ("Odder", "", "2", "", "", "", "", "", "", "")
+SETUP_ANSWERS = ("Odder", "", "2", "", "", "", "", "", "", "", "")
 
 
 def test_a_second_facilitator_chosen_at_setup_can_plan(deps: Deps, tmp_path: Path) -> None:

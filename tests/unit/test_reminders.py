@@ -12,7 +12,7 @@ from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver, Post
 
 ABSENT = ["Anna Holm", "Bo Berg", "Carl Ek", "Dorte Bach"]
-SETUP = ("Odder", "", "3", "", "", "", "", "", "", "", "")
+SETUP = ("Odder", "", "3", "", "", "", "", "", "", "", "", "")
 
 
 def _reminders(posts: list[Post]) -> dict[str, int]:
