@@ -149,7 +149,7 @@ def mark_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
                     ),
                     FormField(
                         "note",
-                        tr._("Note to the contributor (optional)"),
+                        tr._("Note to the contributor"),
                         "long_text",
                         required=False,
                         initial=contribution.status_note or None,

@@ -110,3 +110,23 @@ def row_counts(deps: Deps) -> dict[str, int]:
             table.name: session.scalar(select(func.count()).select_from(table)) or 0
             for table in Base.metadata.sorted_tables
         }
+
+
+def summarise(
+    deps: Deps,
+    where: ChannelRef,
+    facilitator: PersonRef,
+    workshop: str,
+    attendees: list[PersonRef],
+    **overrides: str,
+) -> None:
+    """The workshop's summary, posted: invitees who did not attend are asked for input."""
+    outcome = submit_form(
+        deps,
+        facilitator,
+        where,
+        "summary",
+        {"workshop": workshop},
+        summary_values(attendees, **overrides),
+    )
+    assert outcome.ok, outcome.errors

@@ -87,6 +87,8 @@ def _block(block: dict[str, Any]) -> None:
             _text(element, 3000)
     elif kind == "actions":
         assert 0 < len(block["elements"]) <= 25
+        action_ids = [element["action_id"] for element in block["elements"]]
+        assert len(set(action_ids)) == len(action_ids), f"an action_id twice in {action_ids}"
         for element in block["elements"]:
             _element(element)
     elif kind == "input":
