@@ -16,10 +16,12 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.inputs import decline_input, give_input
 from handlers.interactions import submit_form
+from handlers.lifecycle import submit_mark
 from handlers.messages import FormOutcome
+from handlers.reminders import send_due_reminders
 from schedules.delivery import drain
 from schedules.envelopes import Delivered, Envelope
-from storage.models import InputRequest, Member, Person, Process, Summary, Workshop
+from storage.models import Input, InputRequest, Member, Person, Process, Summary, Workshop
 
 CHANNEL = "odder-samskabelse"
 NAME = "Samskabt styring i socialpsykiatrien"
@@ -127,6 +129,13 @@ ANSWERS = (
 )
 
 
+MARKS = (
+    ("used", "Nattevagterne er med i den nye model fra januar."),
+    ("considered", "Vi tager det op på næste workshop."),
+    ("not_used", "Det ligger uden for forløbets ramme; sendt videre til MED-udvalget."),
+)
+
+
 class _Archive:
     """Delivers the demo's history silently: those messages went out in the past."""
 
@@ -228,11 +237,31 @@ def load_demo(deps: Deps, tr: Translator) -> str:
         )
         asyncio.run(drain(deps.db, {CONSOLE: _Archive()}, after, limit=1000))
         _answer(deps, workshop_id, after + timedelta(days=1), n)
+        # The sweep the scheduler runs: anonymous input shown once the deadline has passed.
+        send_due_reminders(_at(deps, after + timedelta(days=8)))
+    _mark(deps, facilitator, now - timedelta(days=2))
     asyncio.run(drain(deps.db, {CONSOLE: _Archive()}, now, limit=1000))
     return tr._(
         "Loaded the demo process “{name}” in #{channel}: 3 tracks, 9 workshops (5 held), "
         "{members} members. Start the console as its facilitator with: samskab console"
     ).format(name=NAME, channel=CHANNEL, members=len(people))
+
+
+def _mark(deps: Deps, facilitator: PersonRef, when: datetime) -> None:
+    """The facilitators have followed up on the first inputs: what became of them."""
+    with deps.db.transaction() as session:
+        shown = session.scalars(
+            select(Input.id).where(Input.posted_at.is_not(None)).order_by(Input.id).limit(3)
+        ).all()
+    for input_id, (status, note) in zip(shown, MARKS, strict=False):
+        _ok(
+            submit_mark(
+                _at(deps, when),
+                facilitator,
+                {"input": str(input_id)},
+                {"status": status, "note": note},
+            )
+        )
 
 
 def _ok(outcome: FormOutcome) -> None:
