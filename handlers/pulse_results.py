@@ -3,12 +3,17 @@ whether people attended the last workshop; shown only where at least three have 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_decimal, format_percent
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Process
+from handlers.i18n import Translator
+from handlers.messages import Block, BulletList
+from storage.models import Process, Pulse, PulseAnswer, Workshop
 
 MIN_ANSWERS = 3  # below this, an average could point at a person
 
@@ -21,6 +26,9 @@ class Group:
 
 @dataclass(frozen=True)
 class PulseResult:
+    """Averages are rounded to one decimal (half up), so that every place shows the same number
+    and the change is the difference of the numbers shown."""
+
     pulse_id: int
     sent_at: datetime
     step: int
@@ -30,6 +38,9 @@ class PulseResult:
     change: float | None  # against the previous pulse with a shown average
     attended: Group  # answered by those who attended the pulse's workshop
     absent: Group  # by the others
+    workshop: str | None = None  # the title of the pulse's workshop (the last one held)
+    # The comments, where the average is shown; sorted by text, so their order tells nothing.
+    comments: tuple[str, ...] = ()
 
     @property
     def response_rate(self) -> float:
@@ -38,4 +49,135 @@ class PulseResult:
 
 def pulse_results(session: Session, process: Process) -> list[PulseResult]:
     """Every pulse of the process, oldest first."""
-    raise NotImplementedError  # built with the pulse
+    results = _results(session, process)
+    shown = [r.pulse_id for r in results if r.average is not None]
+    if not shown:
+        return results
+    comments: dict[int, list[str]] = {}
+    for pulse_id, comment in session.execute(
+        select(PulseAnswer.pulse_id, PulseAnswer.comment)
+        .where(PulseAnswer.pulse_id.in_(shown), PulseAnswer.comment.is_not(None))
+        .order_by(PulseAnswer.comment)
+    ).all():
+        if comment:
+            comments.setdefault(pulse_id, []).append(comment)
+    return [
+        replace(r, comments=tuple(comments[r.pulse_id])) if r.pulse_id in comments else r
+        for r in results
+    ]
+
+
+def pulse_blocks(session: Session, process: Process, tr: Translator) -> list[Block]:
+    """The digest's section: the latest pulse. One query, whatever the number of answers."""
+    results = _results(session, process)
+    if not results:
+        return []
+    latest = results[-1]
+    sent = tr._("Sent {date}").format(date=tr.date(tr.local(latest.sent_at).date()))
+    lines = [sent]
+    if latest.average is None:
+        lines.append(
+            tr._("Results are shown when at least {n} have answered.").format(n=MIN_ANSWERS)
+        )
+    else:
+        average = tr._("Average: {average} of 5").format(average=_decimal(tr, latest.average))
+        if latest.change is not None:
+            average += " " + tr._("({change} since the last pulse)").format(
+                change=_change(tr, latest.change)
+            )
+        lines.append(average)
+        lines.append(
+            tr._("Response rate: {rate} ({answered} of {asked})").format(
+                rate=format_percent(latest.response_rate, locale=tr.locale),
+                answered=latest.answered,
+                asked=latest.asked,
+            )
+        )
+        if latest.workshop is not None:
+            lines.append(
+                tr._("Attended “{workshop}”: {result}").format(
+                    workshop=latest.workshop, result=_group(tr, latest.attended)
+                )
+            )
+            lines.append(tr._("Did not attend: {result}").format(result=_group(tr, latest.absent)))
+    title = tr._("Pulse: do you feel up to date on where the process stands?")
+    return [BulletList(title, tuple(lines))]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _results(session: Session, process: Process) -> list[PulseResult]:
+    attended = PulseAnswer.attended.is_(True)
+    absent = or_(PulseAnswer.attended.is_(False), PulseAnswer.attended.is_(None))
+    rows = session.execute(
+        select(
+            Pulse.id,
+            Pulse.created_at,
+            Pulse.step,
+            Pulse.asked,
+            Workshop.title,
+            func.count(PulseAnswer.id),
+            func.avg(PulseAnswer.score),
+            func.count(PulseAnswer.id).filter(attended),
+            func.avg(PulseAnswer.score).filter(attended),
+            func.count(PulseAnswer.id).filter(absent),
+            func.avg(PulseAnswer.score).filter(absent),
+        )
+        .outerjoin(PulseAnswer, PulseAnswer.pulse_id == Pulse.id)
+        .outerjoin(Workshop, Workshop.id == Pulse.workshop_id)
+        .where(Pulse.process_id == process.id)
+        .group_by(Pulse.id, Workshop.title)
+        .order_by(Pulse.created_at, Pulse.id)
+    ).all()
+    results: list[PulseResult] = []
+    previous: Decimal | None = None
+    for pulse_id, sent_at, step, asked, title, n, avg, n_in, avg_in, n_out, avg_out in rows:
+        average = _shown(n, avg)
+        change = average - previous if average is not None and previous is not None else None
+        results.append(
+            PulseResult(
+                pulse_id=pulse_id,
+                sent_at=sent_at,
+                step=step,
+                asked=asked,
+                answered=n,
+                average=_float(average),
+                change=_float(change),
+                attended=Group(n_in, _float(_shown(n_in, avg_in))),
+                absent=Group(n_out, _float(_shown(n_out, avg_out))),
+                workshop=title,
+            )
+        )
+        previous = average if average is not None else previous
+    return results
+
+
+def _shown(answered: int, average: object) -> Decimal | None:
+    """The average to one decimal, or None below MIN_ANSWERS. SQLite gives a float, PostgreSQL
+    a Decimal: both through str, so 3.25 rounds to 3.3 either way."""
+    if answered < MIN_ANSWERS or average is None:
+        return None
+    return Decimal(str(average)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _decimal(tr: Translator, value: float) -> str:
+    """ "3,8" in Danish, "3.8" in English."""
+    return format_decimal(Decimal(str(value)), format="0.0", locale=tr.locale)
+
+
+def _change(tr: Translator, value: float) -> str:
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return sign + _decimal(tr, abs(value))
+
+
+def _group(tr: Translator, group: Group) -> str:
+    if group.average is None:
+        return tr._("shown from {n} answers").format(n=MIN_ANSWERS)
+    return tr._("{average} ({n} answers)").format(
+        average=_decimal(tr, group.average), n=group.answered
+    )

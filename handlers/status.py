@@ -15,6 +15,7 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
 from handlers.people import acting
+from handlers.pulse_results import pulse_blocks
 from handlers.steps import progress_block
 from handlers.you_said import you_said_we_did
 from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
@@ -199,6 +200,7 @@ def compose_status(
             )
         )
     )
+    blocks += pulse_blocks(session, process, tr)
     if r.asked == 0 and not lines:
         blocks.append(
             Paragraph(tr._("No workshops yet. Facilitators plan one with /samskab workshop."))
