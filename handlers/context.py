@@ -19,6 +19,8 @@ class Deps:
     language: str = "da"
     timezone: str = "Europe/Copenhagen"
     clock: Callable[[], datetime] = utcnow
+    # Days after a process is closed until its personal data is erased (SAMSKAB_RETENTION_DAYS).
+    retention_days: int = 365
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from handlers.people import (
     acting,
     ensure_person,
     require_member,
+    require_open,
     translator_for,
 )
 from handlers.summaries import ask_key
@@ -72,6 +73,7 @@ def request_input_form(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
         person = ensure_person(session, actor)
         request = _own_request(session, person, request_id)
         tr = translator_for(person, request.summary.workshop.process, deps)
+        require_open(request.summary.workshop.process)
         if not request.is_open:
             return Reply(message=Message(_already_answered(tr, request), language=tr.language))
         return Reply(
@@ -94,6 +96,7 @@ def summary_input_form(deps: Deps, actor: PersonRef, summary_id: str) -> Reply:
         summary = _summary(session, summary_id)
         process = summary.workshop.process
         require_member(session, process, person)
+        require_open(process)
         tr = translator_for(person, process, deps)
         return Reply(
             form=Form(
@@ -113,6 +116,7 @@ def open_input_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="present")
         process, tr = who.process, who.tr
+        require_open(process)
         summaries = session.scalars(
             select(Summary)
             .join(Workshop)
@@ -155,6 +159,7 @@ def give_input(
             summary = None
         process = summary.workshop.process if summary else _process(session, metadata)
         member = require_member(session, process, person)
+        require_open(process)
         tr = translator_for(person, process, deps)
         form = FormReader(values)
         text = form.text("text", max_length=MAX_INPUT)
@@ -225,6 +230,7 @@ def decline_input(deps: Deps, actor: PersonRef, request_id: str) -> Reply:
         request = _own_request(session, person, request_id)
         process = request.summary.workshop.process
         tr = translator_for(person, process, deps)
+        require_open(process)
         if not request.is_open:
             return Reply(message=Message(_already_answered(tr, request), language=tr.language))
         request.status, request.responded_at = "declined", now

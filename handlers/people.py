@@ -15,14 +15,19 @@ from handlers.i18n import N_, Translator, normalise_language
 from storage.models import Member, Person, Process
 
 
-def ensure_person(session: Session, ref: PersonRef) -> Person:
-    person = session.scalar(
+def find_person(session: Session, ref: PersonRef) -> Person | None:
+    """The person, if the bot knows them; never writes (a stranger leaves no trace)."""
+    return session.scalar(
         select(Person).where(
             Person.platform == ref.platform,
             Person.workspace == ref.workspace,
             Person.user_id == ref.user_id,
         )
     )
+
+
+def ensure_person(session: Session, ref: PersonRef) -> Person:
+    person = find_person(session, ref)
     if person is None:
         person = Person(
             platform=ref.platform,
@@ -132,11 +137,16 @@ def resolve_members(
 
 
 def actor_translator(deps: Deps, actor: PersonRef, channel: ChannelRef | None) -> Translator:
-    """The language to answer the person who acted in, in a transaction of its own."""
+    """The language to answer the person who acted in, in a transaction of its own. Only looks
+    up: a refusal (such as "I have no data about you") must not create the person it refuses."""
     with deps.db.transaction() as session:
-        person = ensure_person(session, actor)
+        person = find_person(session, actor)
         process = process_for_channel(session, channel) if channel is not None else None
-        return translator_for(person, process, deps)
+        # What the platform says now wins, as ensure_person would have stored it.
+        locale = actor.locale if actor.locale is not None or person is None else person.locale
+        timezone = process.timezone if process is not None else deps.timezone
+        fallback = process.language if process is not None else deps.language
+        return Translator(normalise_language(locale, fallback), timezone)
 
 
 def translator_for_member(member: Member) -> Translator:
@@ -149,7 +159,9 @@ def translator_for_member(member: Member) -> Translator:
 def channels_of(deps: Deps, actor: PersonRef) -> list[ChannelRef]:
     """The channels of the active processes a person is in (for commands typed in a 1:1 chat)."""
     with deps.db.transaction() as session:
-        person = ensure_person(session, actor)
+        person = find_person(session, actor)
+        if person is None:
+            return []
         rows = session.execute(
             select(Process.platform, Process.workspace, Process.channel_id, Process.name)
             .join(Member)

@@ -1,35 +1,412 @@
-"""A person's own data: `/samskab mydata`, `/samskab forget-me`; and closing a process."""
+"""A person's own data: `/samskab mydata`, `/samskab forget-me`; and closing a process.
+
+Both of a person's commands are about them, not about a process: they work in any channel or a
+DM, and someone the bot does not know is told so without anything being written."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.messages import Attachment, FormOutcome, FormValues, Reply
+from handlers.erasure import Erased, erase_person
+from handlers.errors import Refused
+from handlers.forms import FormReader
+from handlers.i18n import N_, Translator
+from handlers.messages import (
+    Attachment,
+    BulletList,
+    Context,
+    Form,
+    FormField,
+    FormOutcome,
+    FormValues,
+    Heading,
+    Message,
+    Option,
+    Paragraph,
+    Reply,
+)
+from handlers.outbox import enqueue
+from handlers.people import (
+    acting,
+    find_person,
+    process_for_channel,
+    require_open,
+    translator_for,
+)
+from handlers.personal_data import (
+    collect_personal_data,
+    personal_data_file,
+    personal_data_message,
+)
+from storage.models import (
+    Input,
+    InputRequest,
+    Member,
+    OutboxMessage,
+    Person,
+    Process,
+    Summary,
+    Workshop,
+)
+
+NO_DATA = N_("I have no data about you.")
+
+
+# --- mydata ------------------------------------------------------------------------------------
 
 
 def my_data(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    raise NotImplementedError
+    """Everything about the person: a readable DM (private on every platform) and a JSON file."""
+    _no_argument("mydata", arg)
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person = _known(session, actor)
+        tr = _translator(session, deps, person, process_for_channel(session, channel))
+        data = collect_personal_data(session, person)
+        sent = session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.key.startswith(f"mydata:{person.id}:")
+            )
+        )
+        enqueue(
+            session,
+            personal_data_message(data, tr, now),
+            key=f"mydata:{person.id}:{(sent or 0) + 1}",
+            now=now,
+            process=None,
+            person=person,
+        )
+        # Answering an access request is something to be able to show later.
+        audit.record(session, "person.data_sent", at=now, process=None, actor=person)
+        return Reply(
+            message=Message(
+                tr._("You have received your data in a direct message."), language=tr.language
+            ),
+            attachment=personal_data_file(data, tr, now, person.id),
+        )
+
+
+def my_data_file(deps: Deps, person_id: int, language: str) -> Attachment | None:
+    """The person's data as a JSON file, made again for a download link; None if they are gone."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            return None
+        process = _latest_process(session, person)
+        tr = Translator(language, process.timezone if process is not None else deps.timezone)
+        return personal_data_file(collect_personal_data(session, person), tr, now, person.id)
+
+
+# --- forget-me ---------------------------------------------------------------------------------
 
 
 def forget_me_form(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    raise NotImplementedError
+    """What will be erased, and the one choice there is: the named inputs deleted or kept
+    anonymously. Submitting the form is the confirmation."""
+    _no_argument("forget-me", arg)
+    with deps.db.transaction() as session:
+        person = _known(session, actor)
+        here = process_for_channel(session, channel)
+        tr = _translator(session, deps, person, here)
+        named = _named_inputs(session, person)
+        intro = tr._(
+            "Samskab will erase everything it stores about you: your membership of the "
+            "processes, your invitations and requests for input, your answers to the pulse, your "
+            "subscriptions and the messages waiting to be sent to you. Your name is removed from "
+            "the messages and the log that remain. Your anonymous input stays, still anonymous. "
+            "This cannot be undone."
+        )
+        if named:
+            field = FormField(
+                "named",
+                tr.ngettext(
+                    "You have given {n} input with your name. What should happen to it?",
+                    "You have given {n} inputs with your name. What should happen to them?",
+                    named,
+                ).format(n=named),
+                "choice",
+                options=(
+                    Option("delete", tr._("Delete my named input")),
+                    Option("anonymous", tr._("Keep my input, without my name")),
+                ),
+            )
+        else:
+            field = FormField(
+                "confirm",
+                tr._("Erase your data?"),
+                "choice",
+                options=(Option("erase", tr._("Yes, erase my data")),),
+            )
+        return Reply(
+            form=Form(
+                callback_id="forget-me",
+                title=tr._("Erase my data"),
+                submit_label=tr._("Erase"),
+                intro=intro,
+                fields=(field,),
+                metadata={"process": str(here.id)} if here is not None else {},
+                language=tr.language,
+            )
+        )
 
 
 def submit_forget_me(
     deps: Deps, actor: PersonRef, metadata: dict[str, str], values: FormValues
 ) -> FormOutcome:
-    raise NotImplementedError
+    """One transaction: everything about the person goes, and the log says only that it did."""
+    now = deps.clock()
+    form = FormReader(values)
+    if "named" in values:
+        delete_named = form.choice("named", {"delete", "anonymous"}) == "delete"
+    else:
+        # No named input when the form was opened; any given since is kept without the name.
+        form.choice("confirm", {"erase"})
+        delete_named = False
+    with deps.db.transaction() as session:
+        person = _known(session, actor)
+        form.check()
+        process_id = metadata.get("process", "")
+        here = session.get(Process, int(process_id)) if process_id.isdigit() else None
+        tr = _translator(session, deps, person, here)
+        erased = erase_person(session, person, delete_named=delete_named, now=now)
+        audit.record(session, "person.erased", at=now, process=None, actor=None, **erased.counts())
+        lines = _erased_lines(tr, erased)
+        heading = tr._("Your data is erased")
+        after = tr._(
+            "The log records that an erasure happened, without your name. If you write in a "
+            "process's channel again, you become a member of it again."
+        )
+        return FormOutcome(
+            reply=Reply(
+                message=Message(
+                    f"{heading}\n" + "\n".join(lines) + f"\n{after}",
+                    (
+                        Heading(heading),
+                        BulletList(tr._("What was erased"), tuple(lines)),
+                        Paragraph(after),
+                    ),
+                    language=tr.language,
+                )
+            )
+        )
+
+
+def _erased_lines(tr: Translator, erased: Erased) -> list[str]:
+    counted = (
+        tr.ngettext(
+            "{n} membership of a process", "{n} memberships of processes", erased.memberships
+        ).format(n=erased.memberships)
+        if erased.memberships
+        else "",
+        tr.ngettext(
+            "{n} input with your name, deleted",
+            "{n} inputs with your name, deleted",
+            erased.inputs_deleted,
+        ).format(n=erased.inputs_deleted)
+        if erased.inputs_deleted
+        else "",
+        tr.ngettext(
+            "{n} input kept without a link to you",
+            "{n} inputs kept without a link to you",
+            erased.inputs_anonymised,
+        ).format(n=erased.inputs_anonymised)
+        if erased.inputs_anonymised
+        else "",
+        tr.ngettext(
+            "{n} invitation to a workshop", "{n} invitations to workshops", erased.invitations
+        ).format(n=erased.invitations)
+        if erased.invitations
+        else "",
+        tr.ngettext(
+            "{n} request for your input", "{n} requests for your input", erased.input_requests
+        ).format(n=erased.input_requests)
+        if erased.input_requests
+        else "",
+        tr.ngettext(
+            "{n} answer to the pulse", "{n} answers to the pulse", erased.pulse_answers
+        ).format(n=erased.pulse_answers)
+        if erased.pulse_answers
+        else "",
+        tr.ngettext(
+            "{n} subscription to the status update",
+            "{n} subscriptions to the status update",
+            erased.subscriptions,
+        ).format(n=erased.subscriptions)
+        if erased.subscriptions
+        else "",
+        tr.ngettext("{n} message to you", "{n} messages to you", erased.messages).format(
+            n=erased.messages
+        )
+        if erased.messages
+        else "",
+        tr.ngettext(
+            "your name removed from {n} message in the channels",
+            "your name removed from {n} messages in the channels",
+            erased.messages_scrubbed,
+        ).format(n=erased.messages_scrubbed)
+        if erased.messages_scrubbed
+        else "",
+    )
+    return [tr._("Your name, user id and language setting"), *filter(None, counted)]
+
+
+# --- close -------------------------------------------------------------------------------------
 
 
 def close_process(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    raise NotImplementedError
+    """Facilitators only: what closing means, and a confirmation to submit."""
+    _no_argument("close", arg)
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, tr = who.process, who.tr
+        require_open(process)
+        intro = tr._(
+            "When “{process}” is closed, there are no more status updates, reminders or pulses, "
+            "and the requests for input still open are closed. /samskab status and /samskab "
+            "export still work. The personal data of the process is erased on {date}; the "
+            "summaries, decisions and inputs remain, without names."
+        ).format(process=process.name, date=_erased_on(tr, deps, now))
+        return Reply(
+            form=Form(
+                callback_id="close",
+                title=tr._("Close the process"),
+                submit_label=tr._("Close"),
+                intro=intro,
+                fields=(
+                    FormField(
+                        "confirm",
+                        tr._("Close “{process}”?").format(process=process.name),
+                        "choice",
+                        options=(Option("close", tr._("Yes, close the process")),),
+                    ),
+                ),
+                language=tr.language,
+            )
+        )
 
 
 def submit_close(
     deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
 ) -> FormOutcome:
-    raise NotImplementedError
+    """Closed at once: open requests expire, the channel is told, and the scheduled jobs (which
+    only look at active processes) leave it alone from now on."""
+    now = deps.clock()
+    form = FormReader(values)
+    form.choice("confirm", {"close"})
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, person, tr = who.process, who.person, who.tr
+        require_open(process)
+        form.check()
+        process.status, process.closed_at = "closed", now
+        expired = _expire_open_requests(session, process)
+        audit.record(
+            session, "process.closed", at=now, process=process, actor=person, expired=expired
+        )
+        ptr = Translator(process.language, process.timezone)
+        heading = ptr._("The process “{process}” is closed").format(process=process.name)
+        ended = ptr._(
+            "There will be no more status updates, reminders or pulses, and the requests for "
+            "input still open are closed. The record remains: /samskab status and /samskab "
+            "export still work."
+        )
+        erased = ptr._(
+            "The personal data of the process (members, names, answers) is erased on {date}. "
+            "The summaries, decisions and inputs remain, without names."
+        ).format(date=_erased_on(ptr, deps, now))
+        enqueue(
+            session,
+            Message(
+                f"{heading}. {ended}",
+                (
+                    Heading(heading),
+                    Paragraph(ended),
+                    Paragraph(erased),
+                    Context(ptr._("Closed by {name}.").format(name=person.name)),
+                ),
+                language=ptr.language,
+            ),
+            key=f"closed:{process.id}",
+            now=now,
+            process=process,
+            channel_id=process.channel_id,
+        )
+        done = tr._("The process “{process}” is closed. Its personal data is erased on {date}.")
+        return FormOutcome(
+            reply=Reply(
+                message=Message(
+                    done.format(process=process.name, date=_erased_on(tr, deps, now)),
+                    language=tr.language,
+                )
+            )
+        )
 
 
-def my_data_file(deps: Deps, person_id: int, language: str) -> Attachment | None:
-    """The person's data as a JSON file, made again for a download link; None if they are gone."""
-    raise NotImplementedError
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _no_argument(name: str, argument: str) -> None:
+    if argument:
+        raise Refused(N_("“{command}” takes no arguments."), command=name)
+
+
+def _known(session: Session, actor: PersonRef) -> Person:
+    """The person, looked up only: a stranger is refused and nothing is written."""
+    person = find_person(session, actor)
+    if person is None:
+        raise Refused(NO_DATA)
+    return person
+
+
+def _translator(session: Session, deps: Deps, person: Person, here: Process | None) -> Translator:
+    """The person's language; where the platform does not say, the process of the channel they
+    typed in, or else the last process they joined."""
+    return translator_for(person, here or _latest_process(session, person), deps)
+
+
+def _latest_process(session: Session, person: Person) -> Process | None:
+    return session.scalars(
+        select(Process)
+        .join(Member)
+        .where(Member.person_id == person.id)
+        .order_by(Member.joined_at.desc(), Member.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _named_inputs(session: Session, person: Person) -> int:
+    return (
+        session.scalar(
+            select(func.count(Input.id))
+            .join(Member, Member.id == Input.author_member_id)
+            .where(Member.person_id == person.id, Input.anonymous.is_(False))
+        )
+        or 0
+    )
+
+
+def _expire_open_requests(session: Session, process: Process) -> int:
+    requests = session.scalars(
+        select(InputRequest)
+        .join(Summary)
+        .join(Workshop)
+        .where(
+            Workshop.process_id == process.id,
+            InputRequest.status.in_(("pending", "delivered")),
+        )
+    ).all()
+    for request in requests:
+        request.status, request.next_reminder_at = "expired", None
+    return len(requests)
+
+
+def _erased_on(tr: Translator, deps: Deps, closed_at: datetime) -> str:
+    """The day the retention job erases the process's personal data, in the process's timezone."""
+    return tr.date(tr.local(closed_at + timedelta(days=deps.retention_days)).date(), with_year=True)

@@ -16,6 +16,7 @@ from handlers.outbox import enqueue
 from handlers.people import (
     acting,
     active_members,
+    require_open,
     resolve_members,
     translator_for,
 )
@@ -42,6 +43,7 @@ def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
         process, tr = who.process, who.tr
+        require_open(process)
         if argument.strip():
             workshop = workshop_of_process(session, process, argument.strip())
             return Reply(form=_summary_form(tr, process, workshop, tr.today(now)))
@@ -168,6 +170,7 @@ def post_workshop_summary(
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
         process, person, author = who.process, who.person, who.member
+        require_open(process)
         workshop = workshop_of_process(session, process, workshop_id)
         if workshop.summary is not None:
             raise Refused(N_("This workshop already has a summary."))

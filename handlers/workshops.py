@@ -24,6 +24,7 @@ from handlers.outbox import enqueue
 from handlers.people import (
     acting,
     active_members,
+    require_open,
     resolve_members,
     translator_for,
 )
@@ -34,6 +35,7 @@ def workshop_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
         process, tr = who.process, who.tr
+        require_open(process)
         members = active_members(process)
         return Reply(
             form=Form(
@@ -75,6 +77,7 @@ def plan_workshop(
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
         process, person, tr = who.process, who.person, who.tr
+        require_open(process)
         form = FormReader(values)
         track_id = form.choice("track", {str(t.id) for t in process.tracks})
         title = form.text("title", max_length=200)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from handlers.context import Deps
 from handlers.digests import post_digest
 from handlers.reminders import send_due_reminders
+from handlers.retention import erase_due
 from schedules.digests import last_scheduled, missed_period, period_of
 from storage.models import Process
 
@@ -61,6 +62,16 @@ def _catch_up(deps: Deps) -> list[int]:
             if (period := missed_period(process, now)) is not None
         ]
     return [process_id for process_id, period in owed if post_digest(deps, process_id, period)]
+
+
+async def run_retention(runtime: Runtime) -> int:
+    """Erases the personal data of processes closed longer than the retention period. Returns
+    how many processes it erased; another replica running it too finds them already erased."""
+    deps = runtime.deps
+    report = await asyncio.to_thread(erase_due, deps, deps.retention_days, dry_run=False)
+    for erased in report.processes:
+        log.info("personal data of process %s erased: %s", erased.process_id, erased.counts)
+    return len(report.processes)
 
 
 async def run_reminders(runtime: Runtime) -> int:

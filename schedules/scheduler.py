@@ -14,7 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from schedules.digests import digest_trigger
-from schedules.jobs import Runtime, catch_up_digests, run_digest, run_reminders
+from schedules.jobs import Runtime, catch_up_digests, run_digest, run_reminders, run_retention
 from storage.models import Process
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1}
 RECONCILE_SECONDS = 60
 REMINDER_SECONDS = 300
+RETENTION_SECONDS = 3600  # erasure after the retention period is due by the day, not the minute
 
 
 class Scheduler:
@@ -41,6 +42,13 @@ class Scheduler:
             replace_existing=True,
         )
         self.aps.add_job(
+            run_retention,
+            IntervalTrigger(seconds=RETENTION_SECONDS),
+            args=[self.runtime],
+            id="retention",
+            replace_existing=True,
+        )
+        self.aps.add_job(
             reconcile_job,
             IntervalTrigger(seconds=RECONCILE_SECONDS),
             args=[self],
@@ -50,6 +58,7 @@ class Scheduler:
         self.aps.start()
         await catch_up_digests(self.runtime)
         await run_reminders(self.runtime)
+        await run_retention(self.runtime)
 
     def stop(self) -> None:
         if self.aps.running:

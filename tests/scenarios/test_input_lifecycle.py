@@ -75,7 +75,7 @@ def test_anonymous_input_waits_for_three_and_its_author_is_nowhere(
     posts = answer(chat, "Gitte Møller", "Tænk på de pårørende.", anonymous=True)
     shown = [p for p in posts if p.label.startswith("#odder")]
     assert len(shown) == 2, "the third response shows both anonymous inputs at once"
-    assert all("i tråden til" in p.label and "En anonym kollega" in p.body for p in shown)
+    assert all("i tråden under" in p.label and "En anonym kollega" in p.body for p in shown)
 
     chat.type("/as Mette Lund")
     listing = chat.type("/samskab bidragene")[0].body
