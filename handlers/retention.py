@@ -1,11 +1,11 @@
 """Storage limitation: the personal data of a process closed longer than the retention period is
-erased; the record stays (the process, its tracks, workshops, summaries and their items, and the
-input texts, now without authors).
+erased; the record stays (the process, its tracks, workshops, summaries and their items, the
+input texts without authors, and the numbers: attendance, reach and pulse results).
 
-What goes: the members and, with them, their invitations and requests for input; the
-subscriptions; the pulse answers (they name their person, so the pulse results go with them);
-the links from inputs, summaries and the log to people; the process's outbox (the copies of what
-was sent); and the people who are then in no process at all."""
+Each membership is moved to a blank stand-in person of its own, so invitations, requests for
+input and pulse answers still count but point to nobody. What goes: the subscriptions; the links
+from inputs, summaries and the log to people; the process's outbox (the copies of what was sent);
+and the people who are then in no process at all."""
 
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ from handlers.i18n import N_, Translator
 from storage.models import (
     AuditEntry,
     Input,
-    InputRequest,
-    Invitation,
     Member,
     OutboxMessage,
     Person,
@@ -40,11 +38,9 @@ from storage.models import (
 )
 
 COUNT_LABELS = {
-    "members": N_("members"),
-    "invitations": N_("workshop invitations"),
-    "input_requests": N_("requests for input"),
+    "members": N_("members made anonymous"),
     "subscriptions": N_("subscriptions"),
-    "pulse_answers": N_("pulse answers"),
+    "pulse_answers": N_("pulse answers made anonymous"),
     "inputs_unlinked": N_("inputs made anonymous"),
     "summaries_unlinked": N_("summaries without author"),
     "audit_entries_unlinked": N_("log entries without person"),
@@ -144,7 +140,6 @@ def _due(cutoff: datetime) -> Select[Process]:
 
 
 def _counts(session: Session, process: Process) -> dict[str, int]:
-    members = select(Member.id).where(Member.process_id == process.id)
     summaries = select(Summary.id).join(Workshop).where(Workshop.process_id == process.id)
 
     def count(entity: Any, *where: Any) -> int:
@@ -152,8 +147,6 @@ def _counts(session: Session, process: Process) -> dict[str, int]:
 
     return {
         "members": count(Member, Member.process_id == process.id),
-        "invitations": count(Invitation, Invitation.member_id.in_(members)),
-        "input_requests": count(InputRequest, InputRequest.member_id.in_(members)),
         "subscriptions": count(Subscription, Subscription.process_id == process.id),
         "pulse_answers": count(
             PulseAnswer,
@@ -188,8 +181,6 @@ def _people_only_here(session: Session, process: Process) -> list[Person]:
 
 
 def _erase(session: Session, process: Process, now: datetime) -> None:
-    members = select(Member.id).where(Member.process_id == process.id)
-    requests = select(InputRequest.id).where(InputRequest.member_id.in_(members))
     people = _people_only_here(session, process)
     person_ids = [p.id for p in people]
     user_ids = [p.user_id for p in people]
@@ -197,7 +188,7 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         session,
         update(Input)
         .where(Input.process_id == process.id)
-        .values(author_member_id=None, anonymous=True, request_id=None),
+        .values(author_member_id=None, anonymous=True),
     )
     _run(
         session,
@@ -216,20 +207,26 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         .values(actor_person_id=None),
     )
     _run(session, delete(OutboxMessage).where(OutboxMessage.process_id == process.id))
-    _run(
-        session,
-        update(OutboxMessage).where(OutboxMessage.request_id.in_(requests)).values(request_id=None),
-    )
-    _run(
-        session,
-        delete(PulseAnswer).where(
-            PulseAnswer.pulse_id.in_(select(Pulse.id).where(Pulse.process_id == process.id))
-        ),
-    )
     _run(session, delete(Subscription).where(Subscription.process_id == process.id))
-    _run(session, delete(InputRequest).where(InputRequest.id.in_(requests)))
-    _run(session, delete(Invitation).where(Invitation.member_id.in_(members)))
-    _run(session, delete(Member).where(Member.process_id == process.id))
+    pulses = select(Pulse.id).where(Pulse.process_id == process.id)
+    for member in session.scalars(select(Member).where(Member.process_id == process.id)).all():
+        stand_in = Person(
+            platform=process.platform,
+            workspace=process.workspace,
+            user_id=f"erased:{member.id}",
+            name="",
+            locale=None,
+        )
+        session.add(stand_in)
+        session.flush()
+        _run(
+            session,
+            update(PulseAnswer)
+            .where(PulseAnswer.pulse_id.in_(pulses), PulseAnswer.person_id == member.person_id)
+            .values(person_id=stand_in.id, comment=None),
+        )
+        member.person_id, member.active = stand_in.id, False
+    session.flush()
     # People in no process any more: what is left of them elsewhere (a DM of their own data).
     _run(session, delete(OutboxMessage).where(OutboxMessage.person_id.in_(person_ids)))
     _run(session, delete(PulseAnswer).where(PulseAnswer.person_id.in_(person_ids)))

@@ -24,6 +24,7 @@ from storage.models import (
     Person,
     Process,
     Pulse,
+    PulseAnswer,
     Summary,
     SummaryItem,
 )
@@ -95,13 +96,13 @@ def test_retention_erases_a_closed_process_once_its_period_has_passed(
     counts = dry.processes[0].counts
     assert counts["members"] == 6 and counts["people"] == 4  # Mette and Anna are in "aarhus"
     assert counts["pulse_answers"] == 3 and counts["subscriptions"] == 1
-    assert counts["inputs_unlinked"] == 3 and counts["invitations"] == 6
+    assert counts["inputs_unlinked"] == 3
     lines = describe(dry, Translator("da"))
     assert lines[0] == (
         "Personoplysningerne i 1 forløb ville blive slettet (prøvekørsel; intet er slettet):"
     )
     assert lines[1].startswith("- »Forløb i odder« (lukket tirsdag den 1. december 2026): ")
-    assert "medlemmer: 6" in lines[1] and "personer: 4" in lines[1]
+    assert "medlemmer gjort anonyme: 6" in lines[1] and "personer: 4" in lines[1]
     assert row_counts(deps) == before, "a dry run erases nothing"
 
     # The scheduled job erases it.
@@ -110,10 +111,12 @@ def test_retention_erases_a_closed_process_once_its_period_has_passed(
         process = session.get(Process, process_id)
         assert process is not None and process.status == "erased"
         assert process.erased_at == datetime(2027, 12, 1, 12, 0, tzinfo=UTC)
-        assert (
-            session.scalar(select(func.count(Member.id)).where(Member.process_id == process_id))
-            == 0
-        )
+        # Each membership now belongs to a blank stand-in: the numbers stay, the people go.
+        stand_ins = session.scalars(
+            select(Person).join(Member).where(Member.process_id == process_id)
+        ).all()
+        assert len(stand_ins) == 6 and {p.name for p in stand_ins} == {""}
+        assert all(p.user_id.startswith("erased:") for p in stand_ins)
         assert (
             session.scalar(
                 select(func.count(OutboxMessage.id)).where(OutboxMessage.process_id == process_id)
@@ -129,8 +132,9 @@ def test_retention_erases_a_closed_process_once_its_period_has_passed(
             ("Husk nattevagterne.", True, None),
             ("Tænk på de pårørende.", True, None),
         ]
-        assert session.scalar(select(func.count(Pulse.id))) == 1, "the pulse, without answers"
-        people = set(session.scalars(select(Person.name)))
+        assert session.scalar(select(func.count(PulseAnswer.id))) == 3, "answers, anonymous"
+        assert not set(session.scalars(select(PulseAnswer.comment))) - {None}
+        people = set(session.scalars(select(Person.name))) - {""}
         assert people == {"Mette Lund", "Anna Holm"}, "those in no other process are gone"
         entries = session.scalars(
             select(AuditEntry).where(AuditEntry.process_id == process_id)
@@ -141,7 +145,7 @@ def test_retention_erases_a_closed_process_once_its_period_has_passed(
     for gone in (BO, EMIL, FRIDA, GITTE):
         assert traces_of(deps, gone.user_id, gone.name) == [], gone.name
     after = row_counts(deps)
-    assert after["members"] == 2 and after["pulse_answers"] == 0, "the other process is untouched"
+    assert after["members"] == 2 + 6 and after["pulse_answers"] == 3
 
     # Once only: it is erased, not closed, so the next run finds nothing.
     assert asyncio.run(run_retention(runtime)) == 0
@@ -163,7 +167,7 @@ def test_purge_dry_run_through_the_cli_lists_the_closed_process(tmp_path: Path) 
     assert dry.returncode == 0, dry.stderr
     assert "ville blive slettet (prøvekørsel; intet er slettet)" in dry.stdout
     assert "»Samskabt styring i socialpsykiatrien« (lukket " in dry.stdout
-    assert "medlemmer: " in dry.stdout
+    assert "medlemmer gjort anonyme: " in dry.stdout
     again = run(tmp_path, "purge", "--dry-run", env=now)
     assert again.stdout == dry.stdout, "the dry run erased nothing"
 
