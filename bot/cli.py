@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -39,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--channel", help="only the process of this channel")
     commands.add_parser("migrate", help="upgrade the database to the newest schema")
     commands.add_parser("demo", help="load an example process (modelled on Odder Kommune)")
+    export = commands.add_parser("export", help="the record of a process, as Markdown or CSV")
+    export.add_argument("--process", type=int, required=True, metavar="ID", help="process id")
+    export.add_argument("--format", choices=("md", "csv"), default="md", help="default: md")
+    export.add_argument("--output", metavar="FILE", help="write to FILE (default: stdout)")
+    purge = commands.add_parser(
+        "purge", help="erase the personal data of processes closed longer than the retention"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only show what would be erased")
     return parser
 
 
@@ -59,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = _open_database(settings, tr)
     if db is None:
         return 1
-    deps = Deps(db=db, language=settings.language, timezone=settings.timezone)
+    deps = _deps(db, settings)
     try:
         if args.command == "migrate":
             print(tr._("The database is up to date ({url}).").format(url=settings.database_url))
@@ -81,9 +90,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(load_demo(deps, tr))
             return 0
+        if args.command == "export":
+            return _export(deps, args, tr)
+        if args.command == "purge":
+            from handlers.retention import describe, erase_due
+
+            report = erase_due(deps, settings.retention_days, dry_run=args.dry_run)
+            print("\n".join(describe(report, tr)))
+            return 0
     finally:
         db.dispose()
     return 2
+
+
+def _deps(db: Database, settings: Settings) -> Deps:
+    return Deps(
+        db=db,
+        language=settings.language,
+        timezone=settings.timezone,
+        retention_days=settings.retention_days,
+    )
 
 
 def _open_database(settings: Settings, tr: Translator) -> Database | None:
@@ -95,6 +121,31 @@ def _open_database(settings: Settings, tr: Translator) -> Database | None:
         print("samskab: " + message.format(url=settings.database_url, error=error), file=sys.stderr)
         return None
     return Database(settings.database_url)
+
+
+def _export(deps: Deps, args: argparse.Namespace, tr: Translator) -> int:
+    from handlers.export import record_file
+
+    record = record_file(deps, args.process, args.format)
+    if record is None:
+        message = tr._("There is no process with the id {id}.").format(id=args.process)
+        print(f"samskab: {message}", file=sys.stderr)
+        return 2
+    # Bytes, whatever the terminal's encoding: the file is UTF-8 (the CSV with its BOM).
+    data = record.content.encode("utf-8")
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    path = Path(args.output)
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        message = tr._("Cannot write {path}: {error}").format(path=path, error=error.strerror)
+        print(f"samskab: {message}", file=sys.stderr)
+        return 1
+    print(tr._("The record is saved in {path}.").format(path=path))
+    return 0
 
 
 def _console(deps: Deps, args: argparse.Namespace) -> int:
@@ -127,7 +178,7 @@ def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
     db = _open_database(settings, tr)
     if db is None:
         return 1
-    deps = Deps(db=db, language=settings.language, timezone=settings.timezone)
+    deps = _deps(db, settings)
     try:
         if args.command == "socket":
             from bot.socket_mode import run_socket_mode

@@ -43,10 +43,17 @@ def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -
         nudgers.append(services)
 
     if not settings.missing(("TEAMS_APP_ID", "TEAMS_APP_PASSWORD")):
+        from bot.downloads import DownloadLinks, download_route, remembering_base_url
         from bot.teams.app import build_teams
 
         api_messages, teams_messenger, teams_services = build_teams(settings, deps)
-        routes.append(Route("/api/messages", api_messages, methods=["POST"]))
+        assert settings.teams_app_password is not None
+        links = DownloadLinks(
+            settings.teams_app_password.get_secret_value(), deps.clock, settings.public_url
+        )
+        teams_services.downloads = links
+        routes.append(Route("/api/messages", remembering_base_url(api_messages), methods=["POST"]))
+        routes.append(download_route(deps, links))
         messengers["teams"] = teams_messenger
         nudgers.append(teams_services)
 

@@ -41,8 +41,15 @@ class Settings(BaseSettings):
     language: str = Field("da", validation_alias=_env("SAMSKAB_LANGUAGE"))
     timezone: str = Field("Europe/Copenhagen", validation_alias=_env("SAMSKAB_TIMEZONE"))
     scheduler: bool = Field(True, validation_alias=_env("SAMSKAB_SCHEDULER"))
+    # Our server's address as browsers reach it, for download links (Teams); else the address
+    # the request came in on.
+    public_url: str | None = Field(
+        None, pattern=r"^https?://", validation_alias=_env("SAMSKAB_PUBLIC_URL")
+    )
     # How long a claimed outbox row is ours before another worker may take it over.
     delivery_lease: float = Field(120.0, gt=0, validation_alias=_env("SAMSKAB_DELIVERY_LEASE"))
+    # Days after a process is closed until its personal data is erased (`samskab purge`).
+    retention_days: int = Field(365, ge=0, validation_alias=_env("SAMSKAB_RETENTION_DAYS"))
 
     @field_validator("language")
     @classmethod

@@ -9,7 +9,7 @@ from handlers import lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.digests import set_subscription
 from handlers.errors import Refused
-from handlers.export import export_process
+from handlers.export import export_format, export_process
 from handlers.i18n import N_, Translator
 from handlers.inputs import open_input_form
 from handlers.messages import BulletList, Context, Heading, Message, Paragraph, Reply
@@ -77,8 +77,11 @@ HELP_LINES = (
     N_("/samskab inputs: the input still to follow up (facilitators)"),
     N_("/samskab mark 12 used Note: say what became of input 12 (facilitators)"),
     N_("/samskab pulse: ask every member whether they feel up to date (facilitators)"),
-    N_("/samskab export: the process as a Markdown document"),
+    N_("/samskab export: the process's record as a document (export csv: for Excel)"),
     N_("/samskab subscribe: get the status update as a direct message too (unsubscribe: stop)"),
+    N_("/samskab close: close the process; its personal data is erased later (facilitators)"),
+    N_("/samskab mydata: everything Samskab stores about you, sent to you privately"),
+    N_("/samskab forget-me: erase your data (you are asked to confirm)"),
     N_("/samskab help: this help"),
 )
 
@@ -145,8 +148,7 @@ def _status(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Repl
 
 
 def _export(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("export", arg)
-    return export_process(deps, actor, channel)
+    return export_process(deps, actor, channel, export_format(arg))
 
 
 def _step(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:

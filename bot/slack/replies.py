@@ -1,4 +1,5 @@
-"""Showing a use case's Reply in Slack: a form as a modal, a message privately, a file."""
+"""Showing a use case's Reply in Slack: a form as a modal, a message privately, a file in the
+channel (or, a person's own, in their DM)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.slack.blocks import render_message
 from bot.slack.modals import render_modal
 from bot.slack.services import modal_metadata
 from handlers.i18n import Translator
-from handlers.messages import Form, Message, Reply
+from handlers.messages import Attachment, Form, Message, Reply
 
 
 def modal_for(form: Form, channel_id: str | None) -> dict[str, Any]:
@@ -51,13 +52,23 @@ async def show_reply(
             reply.message, client=client, user_id=user_id, channel_id=channel_id, respond=respond
         )
     if reply.attachment is not None:
-        # In the channel where it was asked for, else in the person's DM with the app.
-        await client.files_upload_v2(
-            channel=channel_id or await _dm(client, user_id),
-            filename=reply.attachment.filename,
-            title=reply.attachment.filename,
-            content=reply.attachment.content,
-        )
+        await share_file(reply.attachment, client=client, user_id=user_id, channel_id=channel_id)
+
+
+async def share_file(
+    attachment: Attachment, *, client: AsyncWebClient, user_id: str, channel_id: str | None
+) -> None:
+    """The record in the channel where it was asked for (else the DM); a person's own data
+    (`private`) only ever in their DM with the app. Through files.getUploadURLExternal and
+    files.completeUploadExternal, which `files_upload_v2` calls."""
+    if attachment.private or not channel_id:
+        channel_id = await _dm(client, user_id)
+    await client.files_upload_v2(
+        channel=channel_id,
+        filename=attachment.filename,
+        title=attachment.filename,
+        content=attachment.content.encode("utf-8"),
+    )
 
 
 async def tell(

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.background import follow
+from bot.downloads import DownloadLinks
 from bot.teams.auth import tenant_of
 from bot.teams.cards import activity_for, card_activity, read_card_values, render_form_card
 from bot.teams.connector import BotConnector
+from bot.teams.files import offer_file
 from bot.teams.references import channel_id_of, channels_of_team, remember_members
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
@@ -34,6 +36,7 @@ class TeamsServices:
     app_id: str
     nudge: Any = lambda: None
     background: set[Any] = field(default_factory=set)
+    downloads: DownloadLinks | None = None  # signed links to files (set where routes are mounted)
 
 
 def person_of(activity: dict[str, Any], member: dict[str, Any] | None = None) -> PersonRef:
@@ -96,9 +99,9 @@ async def show(
     if reply.form is not None:
         await _reply(services, activity, form_activity(reply.form, channel))
     if reply.attachment is not None:
-        # A signed download link is for the privacy issue; the record's text goes as a message.
-        text = Message(reply.attachment.content, language=services.deps.language)
-        await _reply(services, activity, activity_for(text))
+        # A card with a signed download link: in the thread, or the 1:1 chat for private files.
+        language = reply.message.language if reply.message else services.deps.language
+        await offer_file(services, activity, reply.attachment, language)
     services.nudge()
 
 
