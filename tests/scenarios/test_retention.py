@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from handlers.context import Deps
+from handlers.export import record_file
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
 from handlers.retention import describe, erase_due
@@ -144,6 +145,12 @@ def test_retention_erases_a_closed_process_once_its_period_has_passed(
         assert json.loads(erased.detail) == counts
     for gone in (BO, EMIL, FRIDA, GITTE):
         assert traces_of(deps, gone.user_id, gone.name) == [], gone.name
+    # The record still counts: attendance, reach and the pulse, without anyone in them.
+    record = record_file(deps, process_id, "md")
+    assert record is not None
+    assert "Deltog: 3 af 6 inviterede" in record.content
+    assert "4,0" in record.content, "the pulse's average"
+    assert "Emil" not in record.content and "Husk nattevagterne." in record.content
     after = row_counts(deps)
     assert after["members"] == 2 + 6 and after["pulse_answers"] == 3
 
