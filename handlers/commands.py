@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import lifecycle, privacy, pulse
+from handlers import closing, lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.digests import set_subscription
 from handlers.errors import Refused
@@ -179,7 +179,7 @@ ROUTES: dict[str, Route] = {
     "unsubscribe": _unsubscribe,
     "mydata": privacy.my_data,
     "forget-me": privacy.forget_me_form,
-    "close": privacy.close_process,
+    "close": closing.close_process,
     "pulse": pulse.pulse_command,
     "inputs": lifecycle.list_inputs,
     "mark": lifecycle.mark_command,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import lifecycle, privacy, pulse
+from handlers import closing, lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import Invalid
@@ -81,7 +81,7 @@ def _route_form(
     if callback_id == "close":
         if channel is None:
             raise ValueError("closing needs the process's channel")
-        return privacy.submit_close(deps, actor, channel, values)
+        return closing.submit_close(deps, actor, channel, values)
     if channel is None:
         raise ValueError(f"form {callback_id!r} needs the channel it was opened in")
     if callback_id == "setup":
