@@ -43,6 +43,8 @@ from storage.models import (
     OutboxMessage,
     Person,
     Process,
+    Pulse,
+    PulseAnswer,
     Summary,
     SummaryItem,
     Track,
@@ -242,6 +244,35 @@ def _write_history(
         {"process_id": process.id, "period": f"week:{k}", "created_at": now - (7 * k + 6) * DAY}
         for k in range(min(40, size.workshops))
     ]
+    # Three pulses, the last ten days ago, each answered by about 60% of the members.
+    pulses, answers = [], []
+    person_ids = [person_id for person_id, _ in person_of.values()]
+    for k, days_ago in enumerate((200, 100, 10), 1):
+        sent = now - days_ago * DAY
+        pulses.append(
+            {
+                "id": k,
+                "key": f"pulse:{k}",
+                "process_id": process.id,
+                "step": k,
+                "reason": "step",
+                "workshop_id": max(1, round(held * (300 - days_ago) / 300)),
+                "asked": len(person_ids),
+                "created_at": sent,
+            }
+        )
+        for person_id in person_ids:
+            if rnd.random() < 0.6:
+                answers.append(
+                    {
+                        "pulse_id": k,
+                        "person_id": person_id,
+                        "score": rnd.randint(1, 5),
+                        "comment": None,
+                        "attended": rnd.random() < 0.5,
+                        "answered_at": sent + DAY,
+                    }
+                )
     for model, rows in (
         (Workshop, workshops),
         (Invitation, invitations),
@@ -251,6 +282,8 @@ def _write_history(
         (Input, inputs),
         (OutboxMessage, outbox),
         (DigestRun, digests),
+        (Pulse, pulses),
+        (PulseAnswer, answers),
     ):
         for chunk in range(0, len(rows), 2000):
             session.execute(insert(model), rows[chunk : chunk + 2000])
@@ -298,16 +331,24 @@ def _input(
     member: int,
     when: dict[str, Any],
 ) -> dict[str, Any]:
+    status = rnd.choices(("received", "considered", "used", "not_used"), (5, 2, 2, 1))[0]
+    # Marked inputs were marked a few days after they came, half of them with a note; a few
+    # anonymous ones still wait for the anonymity threshold (not shown anywhere yet).
+    marked = None if status == "received" else when["responded_at"] + rnd.randint(1, 10) * DAY
+    anonymous = rnd.random() < 0.2
+    waiting = anonymous and status == "received" and rnd.random() < 0.05
     return {
         "process_id": process.id,
         "summary_id": summary_id,
         "request_id": request_id,
         "author_member_id": member,
-        "anonymous": rnd.random() < 0.2,
+        "anonymous": anonymous,
         "text": "Jeg synes, vi skal huske borgerens egne ønsker. " * rnd.randint(1, 8),
-        "status": rnd.choices(("received", "considered", "used", "not_used"), (5, 2, 2, 1))[0],
-        "status_note": None,
+        "status": status,
+        "status_note": "Det tager vi med videre." if marked and rnd.random() < 0.5 else None,
+        "status_changed_at": marked,
         "created_at": when["responded_at"],
+        "posted_at": None if waiting else when["responded_at"],
     }
 
 
