@@ -297,7 +297,7 @@ def test_closing_is_for_facilitators_and_stops_new_work_but_keeps_the_record(
 
     # No new work: workshops, summaries, input, pulses; and no reminders or digests.
     for command in ("workshop", "referat", "bidrag", "puls", "trin 4", "luk"):
-        assert chat.type("/samskab " + command)[0].body == "Forløbet “Forløb i odder” er lukket.", (
+        assert chat.type("/samskab " + command)[0].body == "Forløbet »Forløb i odder« er lukket.", (
             command
         )
     clock.advance(days=8)
