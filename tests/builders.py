@@ -31,6 +31,7 @@ def set_up(
     name: str | None = None,
     tracks: str = "Visitation\nDokumentation\nBudget",
     facilitators: list[str] | None = None,
+    anonymity: str = "3",
 ) -> None:
     """The process as a facilitator sets it up; `where.roster` becomes its members."""
     outcome = submit_form(
@@ -48,6 +49,7 @@ def set_up(
             "language": language,
             "timezone": "Europe/Copenhagen",
             "facilitators": facilitators or [],
+            "anonymity": anonymity,
         },
     )
     assert outcome.ok, outcome.errors

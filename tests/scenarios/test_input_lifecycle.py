@@ -12,6 +12,7 @@ import pytest
 
 from handlers.context import Deps
 from handlers.digests import post_digest
+from handlers.interactions import submit_form
 from handlers.reminders import send_due_reminders
 from storage.models import Process
 from tests.builders import channel, person, plan, row_counts, set_up, summarise
@@ -180,3 +181,22 @@ def test_an_anonymous_input_is_shown_when_the_deadline_has_passed(
     assert len(shown) == 1 and "En anonym kollega" in shown[0].body
     send_due_reminders(deps)
     assert not [p for p in chat.deliver() if p.label.startswith("#odder")], "shown once"
+
+
+def test_the_threshold_is_the_processs_own_and_at_least_two(deps: Deps, tmp_path: Path) -> None:
+    lille = channel("lille", [METTE, *ABSENT])
+    refused = submit_form(deps, METTE, lille, "setup", {}, {"name": "Lille", "anonymity": "1"})
+    assert refused.errors.get("anonymity"), "fewer than two could point at the author"
+    set_up(deps, lille, METTE, anonymity="2")
+    workshop = plan(deps, lille, METTE, [METTE, *ABSENT], title="Lille workshop")
+    summarise(deps, lille, METTE, workshop, [METTE])
+    chat = ConsoleDriver(deps, channel="lille", as_name="Mette Lund", export_dir=tmp_path)
+    chat.deliver()
+    posts = answer(chat, "Emil Vestergaard", "Husk nattevagterne i modellen.", anonymous=True)
+    assert "når mindst 2 kolleger har svaret" in posts[0].body
+    assert not [p for p in posts if p.label.startswith("#")]
+    chat.type("/as Frida Juhl")
+    posts = chat.type(
+        "/click " + chat.button(chat.received_by("DM til Frida Juhl")[0], "Intet input")
+    )
+    assert [p for p in posts if p.label.startswith("#lille") and "nattevagterne" in p.body]
