@@ -142,11 +142,25 @@ def actor_translator(deps: Deps, actor: PersonRef, channel: ChannelRef | None) -
     with deps.db.transaction() as session:
         person = find_person(session, actor)
         process = process_for_channel(session, channel) if channel is not None else None
+        if process is None and person is not None:
+            # A button or form in a DM: the process they were last asked in speaks for them.
+            process = latest_process_of(session, person)
         # What the platform says now wins, as ensure_person would have stored it.
         locale = actor.locale if actor.locale is not None or person is None else person.locale
         timezone = process.timezone if process is not None else deps.timezone
         fallback = process.language if process is not None else deps.language
         return Translator(normalise_language(locale, fallback), timezone)
+
+
+def latest_process_of(session: Session, person: Person) -> Process | None:
+    """The process the person joined last, for their language where the platform says none."""
+    return session.scalars(
+        select(Process)
+        .join(Member)
+        .where(Member.person_id == person.id)
+        .order_by(Member.joined_at.desc(), Member.id.desc())
+        .limit(1)
+    ).first()
 
 
 def translator_for_member(member: Member) -> Translator:

@@ -30,6 +30,7 @@ from handlers.messages import (
 from handlers.outbox import enqueue
 from handlers.people import (
     find_person,
+    latest_process_of,
     process_for_channel,
     translator_for,
 )
@@ -90,7 +91,7 @@ def my_data_file(deps: Deps, person_id: int, language: str) -> Attachment | None
         person = session.get(Person, person_id)
         if person is None:
             return None
-        process = _latest_process(session, person)
+        process = latest_process_of(session, person)
         tr = Translator(language, process.timezone if process is not None else deps.timezone)
         return personal_data_file(collect_personal_data(session, person), tr, now, person.id)
 
@@ -267,17 +268,7 @@ def _known(session: Session, actor: PersonRef) -> Person:
 def _translator(session: Session, deps: Deps, person: Person, here: Process | None) -> Translator:
     """The person's language; where the platform does not say, the process of the channel they
     typed in, or else the last process they joined."""
-    return translator_for(person, here or _latest_process(session, person), deps)
-
-
-def _latest_process(session: Session, person: Person) -> Process | None:
-    return session.scalars(
-        select(Process)
-        .join(Member)
-        .where(Member.person_id == person.id)
-        .order_by(Member.joined_at.desc(), Member.id.desc())
-        .limit(1)
-    ).first()
+    return translator_for(person, here or latest_process_of(session, person), deps)
 
 
 def _named_inputs(session: Session, person: Person) -> int:

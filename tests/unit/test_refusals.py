@@ -124,3 +124,14 @@ def test_someone_elses_input_request_cannot_be_answered(deps: Deps, process: str
 def test_commands_in_a_channel_without_a_process_say_how_to_start(deps: Deps) -> None:
     reply = handle_command(deps, ANNA, channel("tom"), "status")
     assert "Start et med /samskab opsætning." in text_of(reply)
+
+
+def test_a_button_in_a_dm_is_refused_in_the_language_of_the_persons_process(deps: Deps) -> None:
+    """A DM carries no channel: the refusal speaks the language of the process the person is
+    in, not the bot's default."""
+    set_up(deps, channel("english", [METTE, ANNA]), METTE, language="en")
+    reply = press_button(deps, ANNA, "pulse.answer", "not-a-pulse")
+    assert text_of(reply) == "That is not an answer to the pulse: choose a number from 1 to 5."
+    stranger = person("Nobody Known")
+    reply = press_button(deps, stranger, "pulse.answer", "not-a-pulse")
+    assert text_of(reply).startswith("Det er ikke et svar på pulsmålingen")
