@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import render_home
 from bot.slack.services import SlackServices, channel_ref
+from handlers.context import PersonRef
 from handlers.home import home_for
 from handlers.membership import member_joined, member_left
 
@@ -40,5 +41,10 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         if event.get("tab", "home") != "home":
             return
         person = await services.directory.person(body.get("team_id", ""), event["user"])
-        messages = await asyncio.to_thread(home_for, services.deps, person)
-        await client.views_publish(user_id=event["user"], view=render_home(messages))
+        await publish_home(services, client, person)
+
+
+async def publish_home(services: SlackServices, client: AsyncWebClient, person: PersonRef) -> None:
+    """The person's App Home as it stands now."""
+    messages = await asyncio.to_thread(home_for, services.deps, person)
+    await client.views_publish(user_id=person.user_id, view=render_home(messages))

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import follow
+from bot.slack.events import publish_home
 from bot.slack.modals import modal_errors, read_modal_values
 from bot.slack.replies import modal_for, notice_modal, show_reply
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
@@ -64,6 +65,9 @@ def register(app: AsyncApp, services: SlackServices) -> None:
             )
         if callback_id == "setup" and channel is not None:
             follow(services.background, _enrol_channel(services, client, team, channel.channel_id))
+        if callback_id == "input.mark":
+            # The facilitator's App Home lists what is still to follow up: not this one now.
+            follow(services.background, publish_home(services, client, actor))
         services.nudge()
 
     for callback_id in FORM_CALLBACKS:

@@ -77,6 +77,16 @@ def test_marked_input_reaches_its_anonymous_contributor_and_the_digest(
     assert too_long["response_action"] == "errors"
     done = bot.submit(METTE, view, {"note": "Nattevagten er med i model B."})
     assert "markeret brugt" in text_of(done["view"]) and "Emil" not in text_of(done["view"])
+    # Her App Home follows: the input marked used is no longer on the list to follow up.
+    bot.slack.wait_for(lambda s: METTE in s.home_views)
+    home = bot.slack.home_views[METTE]
+    listed = {
+        e["value"].split(":")[0]
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert used["value"].split(":")[0] not in listed and len(listed) == 1, "Frida's is left"
 
     # Emil hears what became of it, privately; the thread post shows it too.
     emil_dm = bot.slack.dm_channel_of(EMIL)
