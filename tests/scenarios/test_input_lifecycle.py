@@ -200,3 +200,20 @@ def test_the_threshold_is_the_processs_own_and_at_least_two(deps: Deps, tmp_path
         "/click " + chat.button(chat.received_by("DM til Frida Juhl")[0], "Intet input")
     )
     assert [p for p in posts if p.label.startswith("#lille") and "nattevagterne" in p.body]
+
+
+def test_anonymous_input_to_the_process_in_general_waits_for_as_many(chat: ConsoleDriver) -> None:
+    def general(who: str, text: str) -> list[Post]:
+        chat.type("/as " + who)
+        return chat.type("/samskab input", "", text, "", "2")
+
+    assert not [p for p in general("Anna Holm", "Mere tid til borgerne.") if p.label == "#odder"]
+    assert not [p for p in general("Bo Sørensen", "Færre møder.") if p.label == "#odder"]
+    shown = [p for p in general("Emil Vestergaard", "Bedre vagtplaner.") if p.label == "#odder"]
+    assert len(shown) == 3, "the third colleague's input shows all three at once"
+    assert all("En anonym kollega" in p.body for p in shown)
+    assert [p.body.splitlines()[1] for p in shown] == [
+        "Bedre vagtplaner.",
+        "Færre møder.",
+        "Mere tid til borgerne.",
+    ], "in an order that says nothing about who came first"
