@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.errors import Refused
+from handlers.errors import no_arguments
 from handlers.forms import FormReader
-from handlers.i18n import N_, Translator
+from handlers.i18n import Translator
 from handlers.messages import (
     Context,
     Form,
@@ -32,7 +32,7 @@ from storage.models import InputRequest, Process, Summary, Workshop
 
 def close_process(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     """Facilitators only: what closing means, and a confirmation to submit."""
-    _no_argument("close", arg)
+    no_arguments("close", arg)
     now = deps.clock()
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
@@ -118,11 +118,6 @@ def submit_close(
                 )
             )
         )
-
-
-def _no_argument(name: str, argument: str) -> None:
-    if argument:
-        raise Refused(N_("“{command}” takes no arguments."), command=name)
 
 
 def _expire_open_requests(session: Session, process: Process) -> int:

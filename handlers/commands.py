@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from handlers import closing, lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.digests import set_subscription
-from handlers.errors import Refused
+from handlers.errors import Refused, no_arguments
 from handlers.export import export_format, export_process
 from handlers.i18n import N_, Translator
 from handlers.inputs import open_input_form
@@ -119,31 +119,26 @@ def help_message(tr: Translator) -> Message:
     )
 
 
-def _no_argument(name: str, argument: str) -> None:
-    if argument:
-        raise Refused(N_("“{command}” takes no arguments."), command=name)
-
-
 Route = Callable[[Deps, PersonRef, ChannelRef, str], Reply]
 
 
 def _setup(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("setup", arg)
+    no_arguments("setup", arg)
     return setup_form(deps, actor, channel)
 
 
 def _workshop(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("workshop", arg)
+    no_arguments("workshop", arg)
     return workshop_form(deps, actor, channel)
 
 
 def _input(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("input", arg)
+    no_arguments("input", arg)
     return open_input_form(deps, actor, channel)
 
 
 def _status(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("status", arg)
+    no_arguments("status", arg)
     return show_status(deps, actor, channel)
 
 
@@ -158,12 +153,12 @@ def _step(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
 
 
 def _subscribe(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("subscribe", arg)
+    no_arguments("subscribe", arg)
     return set_subscription(deps, actor, channel, on=True)
 
 
 def _unsubscribe(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    _no_argument("unsubscribe", arg)
+    no_arguments("unsubscribe", arg)
     return set_subscription(deps, actor, channel, on=False)
 
 

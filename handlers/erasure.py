@@ -7,17 +7,17 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Delete, Update
 
 from handlers.i18n import N_, Translator
 from handlers.inputs_posts import input_post_message, post_key
 from handlers.messages import Context, Message
 from handlers.outbox import enqueue
 from handlers.you_said import EXCERPT
+from storage.db import run_bulk
 from storage.models import (
     AuditEntry,
     Input,
@@ -95,14 +95,16 @@ def erase_person(session: Session, person: Person, *, delete_named: bool, now: d
         anonymised += 1
     session.flush()
 
-    _run(
+    run_bulk(
         session,
         update(Summary)
         .where(Summary.author_member_id.in_(member_ids))
         .values(author_member_id=None),
     )
-    _run(session, update(Input).where(Input.request_id.in_(request_ids)).values(request_id=None))
-    _run(
+    run_bulk(
+        session, update(Input).where(Input.request_id.in_(request_ids)).values(request_id=None)
+    )
+    run_bulk(
         session,
         update(OutboxMessage)
         .where(OutboxMessage.request_id.in_(request_ids))
@@ -111,30 +113,38 @@ def erase_person(session: Session, person: Person, *, delete_named: bool, now: d
     erased = Erased(
         inputs_deleted=deleted,
         inputs_anonymised=anonymised,
-        invitations=_run(session, delete(Invitation).where(Invitation.member_id.in_(member_ids))),
-        input_requests=_run(session, delete(InputRequest).where(InputRequest.id.in_(request_ids))),
-        pulse_answers=_run(session, delete(PulseAnswer).where(PulseAnswer.person_id == person.id)),
-        subscriptions=_run(
+        invitations=run_bulk(
+            session, delete(Invitation).where(Invitation.member_id.in_(member_ids))
+        ),
+        input_requests=run_bulk(
+            session, delete(InputRequest).where(InputRequest.id.in_(request_ids))
+        ),
+        pulse_answers=run_bulk(
+            session, delete(PulseAnswer).where(PulseAnswer.person_id == person.id)
+        ),
+        subscriptions=run_bulk(
             session, delete(Subscription).where(Subscription.person_id == person.id)
         ),
         # Every message to them, sent or waiting: the sent ones are copies of what they received.
-        messages=_run(session, delete(OutboxMessage).where(OutboxMessage.person_id == person.id)),
-        teams_references=_run(
+        messages=run_bulk(
+            session, delete(OutboxMessage).where(OutboxMessage.person_id == person.id)
+        ),
+        teams_references=run_bulk(
             session,
             delete(TeamsReference).where(
                 TeamsReference.kind == "user", TeamsReference.key == person.user_id
             ),
         ),
-        audit_entries_unlinked=_run(
+        audit_entries_unlinked=run_bulk(
             session,
             update(AuditEntry)
             .where(AuditEntry.actor_person_id == person.id)
             .values(actor_person_id=None),
         ),
-        memberships=_run(session, delete(Member).where(Member.id.in_(member_ids))),
+        memberships=run_bulk(session, delete(Member).where(Member.id.in_(member_ids))),
         messages_scrubbed=scrub_messages(session, person, process_ids, deleted_texts),
     )
-    _run(session, delete(Person).where(Person.id == person.id))
+    run_bulk(session, delete(Person).where(Person.id == person.id))
     # The bulk statements went past the session: forget what it still holds of those rows.
     session.expunge_all()
     return erased
@@ -198,14 +208,6 @@ def _show_instead(
             channel_id=process.channel_id,
             replaces_key=key,
         )
-
-
-def _run(session: Session, statement: Delete | Update) -> int:
-    result = cast(
-        CursorResult[Any],
-        session.execute(statement, execution_options={"synchronize_session": False}),
-    )
-    return int(result.rowcount or 0)
 
 
 def _walk(value: Any, clean: Callable[[str], str]) -> Any:

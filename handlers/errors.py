@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.i18n import N_
+
 
 class Refused(Exception):
     """A person asked for something we will not do. Nothing has been written."""
@@ -11,3 +13,9 @@ class Refused(Exception):
         self.message = message
         self.field = field
         self.params = params
+
+
+def no_arguments(command: str, argument: str) -> None:
+    """A command that takes no arguments was given some."""
+    if argument:
+        raise Refused(N_("“{command}” takes no arguments."), command=command)

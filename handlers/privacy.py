@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.erasure import Erased, erase_person
-from handlers.errors import Refused
+from handlers.errors import Refused, no_arguments
 from handlers.forms import FormReader
 from handlers.i18n import N_, Translator
 from handlers.messages import (
@@ -55,7 +55,7 @@ NO_DATA = N_("I have no data about you.")
 
 def my_data(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     """Everything about the person: a readable DM (private on every platform) and a JSON file."""
-    _no_argument("mydata", arg)
+    no_arguments("mydata", arg)
     now = deps.clock()
     with deps.db.transaction() as session:
         person = _known(session, actor)
@@ -102,7 +102,7 @@ def my_data_file(deps: Deps, person_id: int, language: str) -> Attachment | None
 def forget_me_form(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     """What will be erased, and the one choice there is: the named inputs deleted or kept
     anonymously. Submitting the form is the confirmation."""
-    _no_argument("forget-me", arg)
+    no_arguments("forget-me", arg)
     with deps.db.transaction() as session:
         person = _known(session, actor)
         here = process_for_channel(session, channel)
@@ -250,11 +250,6 @@ def _erased_lines(tr: Translator, erased: Erased) -> list[str]:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _no_argument(name: str, argument: str) -> None:
-    if argument:
-        raise Refused(N_("“{command}” takes no arguments."), command=name)
 
 
 def _known(session: Session, actor: PersonRef) -> Person:

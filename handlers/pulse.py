@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.errors import Refused
+from handlers.errors import Refused, no_arguments
 from handlers.forms import FormReader
 from handlers.i18n import N_
 from handlers.messages import FormOutcome, FormValues, Message, Reply
@@ -95,8 +95,7 @@ def start_pulse(
 
 def pulse_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     """`/samskab pulse`: facilitators ask every member now."""
-    if arg:
-        raise Refused(N_("“{command}” takes no arguments."), command="pulse")
+    no_arguments("pulse", arg)
     now = deps.clock()
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.anonymity import release_after_deadlines
+from handlers.anonymity import deadline_passed, release_after_deadlines
 from handlers.context import Deps
 from handlers.outbox import enqueue
 from handlers.people import translator_for_member
@@ -90,8 +90,7 @@ def expire_past_deadlines(session: Session, now: datetime) -> int:
     ).all()
     expired = 0
     for request in candidates:
-        process = request.summary.workshop.process
-        if now.astimezone(ZoneInfo(process.timezone)).date() > request.summary.input_deadline:
+        if deadline_passed(request.summary.workshop.process, request.summary, now):
             request.status, request.next_reminder_at = "expired", None
             expired += 1
     return expired

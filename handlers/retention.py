@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.dml import Delete, Update
 
 from handlers import audit
 from handlers.context import Deps
 from handlers.i18n import N_, Translator
+from storage.db import run_bulk
 from storage.models import (
     AuditEntry,
     Input,
@@ -184,13 +184,13 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
     people = _people_only_here(session, process)
     person_ids = [p.id for p in people]
     user_ids = [p.user_id for p in people]
-    _run(
+    run_bulk(
         session,
         update(Input)
         .where(Input.process_id == process.id)
         .values(author_member_id=None, anonymous=True),
     )
-    _run(
+    run_bulk(
         session,
         update(Summary)
         .where(
@@ -200,14 +200,14 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         )
         .values(author_member_id=None),
     )
-    _run(
+    run_bulk(
         session,
         update(AuditEntry)
         .where((AuditEntry.process_id == process.id) | AuditEntry.actor_person_id.in_(person_ids))
         .values(actor_person_id=None),
     )
-    _run(session, delete(OutboxMessage).where(OutboxMessage.process_id == process.id))
-    _run(session, delete(Subscription).where(Subscription.process_id == process.id))
+    run_bulk(session, delete(OutboxMessage).where(OutboxMessage.process_id == process.id))
+    run_bulk(session, delete(Subscription).where(Subscription.process_id == process.id))
     pulses = select(Pulse.id).where(Pulse.process_id == process.id)
     for member in session.scalars(select(Member).where(Member.process_id == process.id)).all():
         stand_in = Person(
@@ -219,7 +219,7 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         )
         session.add(stand_in)
         session.flush()
-        _run(
+        run_bulk(
             session,
             update(PulseAnswer)
             .where(PulseAnswer.pulse_id.in_(pulses), PulseAnswer.person_id == member.person_id)
@@ -228,19 +228,14 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         member.person_id, member.active = stand_in.id, False
     session.flush()
     # People in no process any more: what is left of them elsewhere (a DM of their own data).
-    _run(session, delete(OutboxMessage).where(OutboxMessage.person_id.in_(person_ids)))
-    _run(session, delete(PulseAnswer).where(PulseAnswer.person_id.in_(person_ids)))
-    _run(
+    run_bulk(session, delete(OutboxMessage).where(OutboxMessage.person_id.in_(person_ids)))
+    run_bulk(session, delete(PulseAnswer).where(PulseAnswer.person_id.in_(person_ids)))
+    run_bulk(
         session,
         delete(TeamsReference).where(
             TeamsReference.kind == "user", TeamsReference.key.in_(user_ids)
         ),
     )
-    _run(session, delete(Person).where(Person.id.in_(person_ids)))
+    run_bulk(session, delete(Person).where(Person.id.in_(person_ids)))
     session.expire_all()
     process.status, process.erased_at = "erased", now
-
-
-def _run(session: Session, statement: Delete | Update) -> int:
-    result = session.execute(statement, execution_options={"synchronize_session": False})
-    return int(cast(CursorResult[Any], result).rowcount or 0)

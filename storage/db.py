@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Delete, Update
 
 
 def make_engine(url: str) -> Engine:
@@ -42,3 +43,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def run_bulk(session: Session, statement: Delete | Update) -> int:
+    """A bulk DELETE or UPDATE, without syncing loaded objects; returns how many rows it hit."""
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    return int(cast(CursorResult[Any], result).rowcount or 0)
