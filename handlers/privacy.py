@@ -34,11 +34,8 @@ from handlers.people import (
     process_for_channel,
     translator_for,
 )
-from handlers.personal_data import (
-    collect_personal_data,
-    personal_data_file,
-    personal_data_message,
-)
+from handlers.personal_data import collect_personal_data, personal_data_file
+from handlers.personal_data_message import personal_data_message
 from storage.models import (
     Input,
     Member,
