@@ -31,7 +31,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, update
 
-from bench.digest import CHANNEL, Size, build_process, member_ref, percentile
+from bench.digest import percentile
+from bench.process_data import CHANNEL, Size, build_process, member_ref
 from bot.server import build_app
 from bot.settings import Settings
 from handlers.context import Deps
