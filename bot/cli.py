@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.files import write_private
 from bot.settings import SLACK_SETTINGS, TEAMS_SETTINGS, Settings
 from handlers.context import Deps
 from handlers.i18n import Translator
@@ -139,7 +140,7 @@ def _export(deps: Deps, args: argparse.Namespace, tr: Translator) -> int:
         return 0
     path = Path(args.output)
     try:
-        path.write_bytes(data)
+        write_private(path, data)
     except OSError as error:
         message = tr._("Cannot write {path}: {error}").format(path=path, error=error.strerror)
         print(f"samskab: {message}", file=sys.stderr)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.console.forms import Cancelled, ConsoleForm, ReadLine
 from bot.console.messenger import CONSOLE, ConsoleMessenger
 from bot.console.render import render_text
+from bot.files import write_private
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
@@ -183,7 +184,7 @@ class ConsoleSession:
             self.say(render_text(reply.message, self.messenger.number), label=tr._("only to you"))
         if reply.attachment is not None:
             path = self.export_dir / reply.attachment.filename
-            path.write_text(reply.attachment.content, encoding="utf-8")
+            write_private(path, reply.attachment.content.encode("utf-8"))
             self.say(tr._("File saved: {path}").format(path=path))
         if reply.form is not None:
             await self.fill(reply.form)
