@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from handlers.context import Deps
 from handlers.export import MIME_TYPES, record_file
+from handlers.ids import parse_id
 from handlers.messages import Attachment
 from handlers.privacy import my_data_file
 
@@ -17,8 +18,8 @@ def make_again(deps: Deps, ref: str, language: str) -> Attachment | None:
     kind, _, rest = ref.partition(":")
     if kind == "export":
         process_id, _, fmt = rest.partition(":")
-        if process_id.isdecimal() and fmt in MIME_TYPES:
-            return record_file(deps, int(process_id), fmt)
-    elif kind == "mydata" and rest.isdecimal():
-        return my_data_file(deps, int(rest), language)
+        if parse_id(process_id) and fmt in MIME_TYPES:
+            return record_file(deps, parse_id(process_id), fmt)
+    elif kind == "mydata" and parse_id(rest):
+        return my_data_file(deps, parse_id(rest), language)
     return None

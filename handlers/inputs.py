@@ -13,6 +13,7 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import FormReader
 from handlers.i18n import N_, Translator
+from handlers.ids import parse_id
 from handlers.inputs_posts import post_input
 from handlers.messages import (
     Form,
@@ -266,31 +267,24 @@ def close_open_requests(session: Session, member: Member, now: datetime) -> int:
 
 
 def _own_request(session: Session, person: Person, request_id: str) -> InputRequest:
-    request = session.get(InputRequest, _int(request_id))
+    request = session.get(InputRequest, parse_id(request_id))
     if request is None or request.member.person_id != person.id:
         raise Refused(N_("This request for input is not addressed to you."))
     return request
 
 
 def _summary(session: Session, summary_id: str) -> Summary:
-    summary = session.get(Summary, _int(summary_id))
+    summary = session.get(Summary, parse_id(summary_id))
     if summary is None:
         raise Refused(N_("That summary no longer exists."))
     return summary
 
 
 def _process(session: Session, metadata: dict[str, str]) -> Process:
-    process = session.get(Process, _int(metadata.get("process", "")))
+    process = session.get(Process, parse_id(metadata.get("process", "")))
     if process is None:
         raise Refused(N_("That process no longer exists."))
     return process
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return 0
 
 
 def _open_request_of(session: Session, summary: Summary, member: Member) -> InputRequest | None:

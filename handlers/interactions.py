@@ -6,6 +6,7 @@ from handlers import closing, lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import Invalid
+from handlers.i18n import N_
 from handlers.inputs import decline_input, give_input, request_input_form, summary_input_form
 from handlers.messages import FormOutcome, FormValues, Message, Reply
 from handlers.people import actor_translator
@@ -78,12 +79,12 @@ def _route_form(
         return pulse.submit_comment(deps, actor, metadata, values)
     if callback_id == "forget-me":
         return privacy.submit_forget_me(deps, actor, metadata, values)
-    if callback_id == "close":
-        if channel is None:
-            raise ValueError("closing needs the process's channel")
-        return closing.submit_close(deps, actor, channel, values)
     if channel is None:
-        raise ValueError(f"form {callback_id!r} needs the channel it was opened in")
+        # Every other form was opened in a process's channel and says which one; this one
+        # does not (an altered or foreign submission).
+        raise Refused(N_("This form belongs to a process's channel: open it again there."))
+    if callback_id == "close":
+        return closing.submit_close(deps, actor, channel, values)
     if callback_id == "setup":
         return submit_setup(deps, actor, channel, values)
     if callback_id == "workshop":

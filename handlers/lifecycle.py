@@ -13,6 +13,7 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import FormReader
 from handlers.i18n import N_, Translator
+from handlers.ids import parse_id
 from handlers.inputs_posts import (
     MARK_LABELS,
     MARKS,
@@ -25,6 +26,7 @@ from handlers.inputs_posts import (
 from handlers.messages import (
     Block,
     Context,
+    FollowUp,
     Form,
     FormField,
     FormOutcome,
@@ -102,7 +104,7 @@ def follow_up_message(session: Session, process: Process, tr: Translator) -> Mes
 def mark_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
     """`/samskab mark 12 used We built it into the new model`."""
     words = arg.split(maxsplit=2)
-    if len(words) < 2 or not words[0].lstrip("#").isdigit():
+    if len(words) < 2 or not parse_id(words[0].lstrip("#")):
         raise Refused(
             N_("Write it as: /samskab mark 12 used Your note (considered, used, not-used).")
         )
@@ -178,7 +180,8 @@ def submit_mark(
         tr = translator_for(person, process, deps)
         _mark(session, deps, person, contribution, status, note, now)
         return FormOutcome(
-            reply=Reply(message=Message(_done(tr, contribution), language=tr.language))
+            reply=Reply(message=Message(_done(tr, contribution), language=tr.language)),
+            follow_ups=(FollowUp.REFRESH_HOME,),
         )
 
 
@@ -248,7 +251,7 @@ def _tell_contributor(
 def _shown_input(session: Session, input_id: str) -> Input:
     """An input that has been shown: one still waiting for anonymity cannot be seen, so neither
     can it be marked."""
-    contribution = session.get(Input, int(input_id)) if input_id.isdigit() else None
+    contribution = session.get(Input, parse_id(input_id))
     if contribution is None or contribution.posted_at is None:
         raise Refused(N_("There is no input #{id}."), id=input_id)
     return contribution

@@ -7,6 +7,7 @@ outbox can store it and an adapter on another replica can render it later.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar
 
 
@@ -216,12 +217,21 @@ class Reply:
     attachment: Attachment | None = None
 
 
+class FollowUp(StrEnum):
+    """Work an adapter does after a use case succeeded, in the platform's own way. Only a use
+    case that did what was asked names one, so a refused form never has a follow-up."""
+
+    ENROL_CHANNEL = "enrol_channel"  # a process was set up: join the channel, read its roster
+    REFRESH_HOME = "refresh_home"  # the actor's own overview changed (an input was marked)
+
+
 @dataclass(frozen=True)
 class FormOutcome:
     """The answer to a submitted form: errors per field (the form stays open), or a reply."""
 
     errors: dict[str, str] = field(default_factory=dict)
     reply: Reply = field(default_factory=Reply)
+    follow_ups: tuple[FollowUp, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -14,6 +14,7 @@ from handlers.erasure import Erased, erase_person
 from handlers.errors import Refused, no_arguments
 from handlers.forms import FormReader
 from handlers.i18n import N_, Translator
+from handlers.ids import parse_id
 from handlers.messages import (
     Attachment,
     BulletList,
@@ -162,7 +163,7 @@ def submit_forget_me(
         person = _known(session, actor)
         form.check()
         process_id = metadata.get("process", "")
-        here = session.get(Process, int(process_id)) if process_id.isdigit() else None
+        here = session.get(Process, parse_id(process_id))
         tr = _translator(session, deps, person, here)
         erased = erase_person(session, person, delete_named=delete_named, now=now)
         audit.record(session, "person.erased", at=now, process=None, actor=None, **erased.counts())

@@ -18,6 +18,7 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused, no_arguments
 from handlers.forms import FormReader
 from handlers.i18n import N_
+from handlers.ids import parse_id
 from handlers.messages import FormOutcome, FormValues, Message, Reply
 from handlers.outbox import enqueue
 from handlers.people import (
@@ -121,7 +122,7 @@ def pulse_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -
 def answer_pulse(deps: Deps, actor: PersonRef, value: str) -> Reply:
     """A score button: store the answer (or change it) and update the DM."""
     pulse_id, _, score_text = value.partition(":")
-    if not pulse_id.isdigit() or score_text not in {str(s) for s in SCORES}:
+    if not parse_id(pulse_id) or score_text not in {str(s) for s in SCORES}:
         raise Refused(N_("That is not an answer to the pulse: choose a number from 1 to 5."))
     score = int(score_text)
     try:
@@ -252,7 +253,7 @@ def _last_held_workshop(session: Session, process: Process) -> int | None:
 def _asked(session: Session, person: Person, pulse_id: str) -> tuple[Pulse, Process, Member]:
     """The pulse, if it was sent to this person (their DM was written), in an open process where
     they are still a member."""
-    pulse = session.get(Pulse, int(pulse_id)) if pulse_id.isdigit() else None
+    pulse = session.get(Pulse, parse_id(pulse_id))
     if pulse is None or (
         session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == dm_key(pulse, person)))
         is None

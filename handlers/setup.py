@@ -12,6 +12,7 @@ from handlers.forms import FormReader
 from handlers.i18n import LANGUAGES, N_, Translator
 from handlers.messages import (
     Context,
+    FollowUp,
     Form,
     FormField,
     FormOutcome,
@@ -263,7 +264,10 @@ def submit_setup(
             text += " " + tr._("Kept the tracks that have workshops: {tracks}.").format(
                 tracks=", ".join(kept)
             )
-        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
+        return FormOutcome(
+            reply=Reply(message=Message(text, language=tr.language)),
+            follow_ups=(FollowUp.ENROL_CHANNEL,),
+        )
 
 
 def _unique(items: list[str]) -> list[str]:

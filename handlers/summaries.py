@@ -11,6 +11,7 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.forms import FormReader
 from handlers.i18n import N_, Translator
+from handlers.ids import parse_id
 from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
 from handlers.outbox import enqueue
 from handlers.people import (
@@ -151,10 +152,7 @@ def _summary_form(tr: Translator, process: Process, workshop: Workshop, today: d
 
 
 def workshop_of_process(session: Session, process: Process, workshop_id: str) -> Workshop:
-    try:
-        workshop = session.get(Workshop, int(workshop_id))
-    except ValueError:
-        workshop = None
+    workshop = session.get(Workshop, parse_id(workshop_id))
     if workshop is None:
         raise Refused(N_("There is no workshop number {id}."), id=workshop_id)
     if workshop.process_id != process.id:
