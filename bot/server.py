@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from bot.settings import Settings
 from bot.slack.app import build_slack_app, slack_client
+from bot.slack.inbound import slack_route
 from bot.slack.messenger import SlackMessenger
 from handlers.context import Deps
 from schedules.envelopes import Messenger
@@ -34,11 +35,8 @@ def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -
         client = slack_client(settings)
         slack_app, services = build_slack_app(settings, deps, client)
         handler = AsyncSlackRequestHandler(slack_app)
-
-        async def slack_events(request: Request) -> Response:
-            return await handler.handle(request)
-
-        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
+        routes.append(Route("/slack/events", slack_route(handler, secret), methods=["POST"]))
         messengers["slack"] = SlackMessenger(client)
         nudgers.append(services)
 

@@ -29,7 +29,7 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
         action_id = str(action["action_id"]).partition("#")[0]
         reply = await asyncio.to_thread(
-            press_button, services.deps, actor, action_id, action.get("value", "")
+            press_button, services.deps, actor, action_id, action.get("value") or ""
         )
         channel = (body.get("channel") or {}).get("id")
         # A button in App Home has no response_url: its answers go to the person's DM instead.

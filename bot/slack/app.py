@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -13,8 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack import actions, commands, events, forms
+from bot.slack.blocks import render_message
 from bot.slack.directory import SlackDirectory
-from bot.slack.replies import tell
+from bot.slack.identity import bot_identity
+from bot.slack.inbound import meaningless
+from bot.slack.replies import notice_modal, tell
 from bot.slack.services import SlackServices, team_of
 from handlers.context import Deps
 from handlers.i18n import N_, Translator
@@ -33,13 +37,31 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+async def only_meaningful(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    """Over HTTP the route checked this already; Socket Mode's requests come this way only."""
+    reason = meaningless(body)
+    if reason is not None:
+        log.info("ignored a Slack request: %s", reason)
+        return BoltResponse(status=200, body="")
+    await next()
+    return None
+
+
 def build_slack_app(
     settings: Settings, deps: Deps, client: AsyncWebClient
 ) -> tuple[AsyncApp, SlackServices]:
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    app = AsyncApp(client=client, signing_secret=signing_secret)
+    # bolt gives each listener a client with the token `authorize` returns; given a token of
+    # its own as well, it warns at every start that it ignores it.
+    tokenless = AsyncWebClient(base_url=client.base_url, timeout=client.timeout)
+    app = AsyncApp(
+        client=tokenless,
+        signing_secret=signing_secret,
+        authorize=bot_identity(client),
+        before_authorize=only_meaningful,
+    )
     services = SlackServices(deps=deps, directory=SlackDirectory(client))
 
     @app.use
@@ -54,30 +76,61 @@ def build_slack_app(
         return None
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        log.error("error in a Slack listener: %r", error, exc_info=error)
-        user = (
-            body.get("user_id")
-            or (body.get("user") or {}).get("id")
-            or (body.get("event") or {}).get("user")
-        )
-        if not user or body.get("type") == "event_callback":
-            return  # nobody is waiting for an answer
-        person = await services.directory.person(team_of(body), str(user))
-        tr = Translator(person.locale or deps.language)
+    async def on_error(
+        error: Exception, body: dict[str, Any], context: AsyncBoltContext, response: Any
+    ) -> BoltResponse | None:
+        """Logs, and tells the person where Slack lets us: in the answer itself when the
+        listener failed before it acked (`response` is the answer still to be sent), else
+        privately after. It never raises: a failure here only adds a log line."""
+        log.error("error in a Slack listener", exc_info=error)
+        user = _user_of(body)
+        if user is None or body.get("type") == "event_callback":
+            return None  # nobody is waiting for an answer
+        known = services.directory.known(team_of(body), user)
+        tr = Translator((known.locale if known else None) or deps.language)
+        apology = Message(tr._(APOLOGY), language=tr.language)
+        if isinstance(response, BoltResponse):
+            return _apology_response(body, apology)
         try:
             await tell(
-                Message(tr._(APOLOGY), language=tr.language),
+                apology,
                 client=client,
-                user_id=str(user),
+                user_id=user,
                 channel_id=None,
-                respond=context.respond,
+                respond=context.respond if isinstance(body.get("response_url"), str) else None,
             )
-        except Exception:  # telling failed too: the log above has the detail
-            log.exception("could not tell %s about the error", user)
+        except Exception as failure:  # telling failed too; the error above is logged
+            log.warning("could not tell %s about the error: %s", user, type(failure).__name__)
+        return None
 
     commands.register(app, services)
     actions.register(app, services)
     forms.register(app, services)
     events.register(app, services)
     return app, services
+
+
+def _user_of(body: dict[str, Any]) -> str | None:
+    """Who acted, where the body says so as Slack writes it."""
+    user = body.get("user")
+    candidates = [body.get("user_id"), user.get("id") if isinstance(user, dict) else user]
+    return next((c for c in candidates if isinstance(c, str) and c), None)
+
+
+def _apology_response(body: dict[str, Any], apology: Message) -> BoltResponse:
+    """The answer Slack is still waiting for: the apology in the modal, or as the command's
+    private reply; a button's answer is only an acknowledgement, so it shows nothing."""
+    if body.get("type") == "view_submission":
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        title = (view.get("title") or {}).get("text") if isinstance(view, dict) else None
+        answer = {
+            "response_action": "update",
+            "view": notice_modal(title if isinstance(title, str) else "Samskab", apology),
+        }
+    elif "command" in body:
+        answer = {"response_type": "ephemeral", **render_message(apology)}
+    else:
+        return BoltResponse(status=200, body="")
+    return BoltResponse(
+        status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
+    )

@@ -7,7 +7,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.context import PersonRef
@@ -36,9 +37,9 @@ class SlackDirectory:
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id, include_locale=True)
-        except SlackApiError as error:
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
             # Without users.info we still know the id; the name and language wait for next time.
-            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            log.warning("users.info %s failed: %s", user_id, _reason(error))
             return SlackUser(
                 PersonRef(SLACK, team_id, user_id, fallback_name or user_id), False, False
             )
@@ -59,6 +60,11 @@ class SlackDirectory:
         )
         self._users[(team_id, user_id)] = (time.monotonic(), user)
         return user
+
+    def known(self, team_id: str, user_id: str) -> PersonRef | None:
+        """The person as last read, without asking Slack (for the error handler)."""
+        cached = self._users.get((team_id, user_id))
+        return cached[1].person if cached is not None else None
 
     async def person(self, team_id: str, user_id: str, fallback_name: str = "") -> PersonRef:
         return (await self.user(team_id, user_id, fallback_name)).person
@@ -89,3 +95,10 @@ def _language(locale: str | None) -> str | None:
     if locale is None:
         return None
     return "da" if locale.lower().startswith("da") else ""
+
+
+def _reason(error: Exception) -> str:
+    """Slack's error code, or the kind of failure: never a response body."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return type(error).__name__

@@ -19,7 +19,7 @@ from bot.slack.replies import modal_for, notice_modal, show_reply
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
 from handlers.interactions import FORM_CALLBACKS, submit_form
 from handlers.membership import sync_members
-from handlers.messages import Form, FormField, FormOutcome
+from handlers.messages import FollowUp, Form, FormField, FormOutcome, Message
 from storage.events import first_time, forget
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,18 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         if not outcome.ok:
             await asyncio.to_thread(forget, deps.db, key)  # the corrected modal may come again
             form = Form(callback_id, "", "", _fields_of(view))
-            await ack(response_action="errors", errors=modal_errors(form, outcome.errors))
+            placed = modal_errors(form, outcome.errors)
+            if placed:
+                await ack(response_action="errors", errors=placed)
+            else:  # a modal with no field to put them beside: they are all it says
+                told = Message("\n".join(outcome.errors.values()))
+                await ack(response_action="update", view=notice_modal(_title(view), told))
             return
         reply = outcome.reply
         if reply.form is not None:
             await ack(response_action="update", view=modal_for(reply.form, channel_id))
         elif reply.message is not None:
-            title = view.get("title", {}).get("text", "Samskab")
-            await ack(response_action="update", view=notice_modal(title, reply.message))
+            await ack(response_action="update", view=notice_modal(_title(view), reply.message))
         else:
             await ack()
         if reply.attachment is not None:
@@ -63,15 +67,21 @@ def register(app: AsyncApp, services: SlackServices) -> None:
                 user_id=user_id,
                 channel_id=channel_id,
             )
-        if callback_id == "setup" and channel is not None:
+        if FollowUp.ENROL_CHANNEL in outcome.follow_ups and channel is not None:
             follow(services.background, _enrol_channel(services, client, team, channel.channel_id))
-        if callback_id == "input.mark":
+        if FollowUp.REFRESH_HOME in outcome.follow_ups:
             # The facilitator's App Home lists what is still to follow up: not this one now.
             follow(services.background, publish_home(services, client, actor))
         services.nudge()
 
     for callback_id in FORM_CALLBACKS:
         app.view(callback_id)(on_submit)
+
+
+def _title(view: dict[str, Any]) -> str:
+    title = view.get("title")
+    text = title.get("text") if isinstance(title, dict) else None
+    return text if isinstance(text, str) else "Samskab"
 
 
 def _fields_of(view: dict[str, Any]) -> tuple[FormField, ...]:

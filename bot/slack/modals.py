@@ -159,25 +159,38 @@ def read_modal_values(state_values: dict[str, Any]) -> FormValues:
 
 
 def _state_value(state: dict[str, Any]) -> str | list[str] | None:
-    # Slack sends null for an element the person left empty or cleared.
+    # Slack sends null for an element the person left empty or cleared; anything else that is
+    # not the documented type counts as empty too.
     match state.get("type"):
         case "plain_text_input":
-            return str(state.get("value") or "")
+            return _text(state.get("value"))
         case "static_select":
-            return str((state.get("selected_option") or {}).get("value") or "")
+            return _text(_value_of(state.get("selected_option")))
         case "users_select":
-            return str(state.get("selected_user") or "")
+            return _text(state.get("selected_user"))
         case "multi_static_select":
-            return [str(o["value"]) for o in state.get("selected_options") or []]
+            return [_text(_value_of(o)) for o in _items(state.get("selected_options"))]
         case "multi_users_select":
-            return [str(u) for u in state.get("selected_users") or []]
+            return [_text(u) for u in _items(state.get("selected_users"))]
         case "datepicker":
-            return str(state.get("selected_date") or "")
+            return _text(state.get("selected_date"))
         case "timepicker":
-            return str(state.get("selected_time") or "")
+            return _text(state.get("selected_time"))
         case "conversations_select":
-            return str(state.get("selected_conversation") or "")
+            return _text(state.get("selected_conversation"))
     return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _value_of(option: Any) -> Any:
+    return option.get("value") if isinstance(option, dict) else None
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def modal_errors(form: Form, errors: dict[str, str]) -> dict[str, str]:
