@@ -144,7 +144,8 @@ def teams_bot(
     tenant_id: str | None = None,
 ) -> Iterator[TeamsHarness]:
     """A team with `members` in its channel, the bot installed there, and our app serving.
-    With `tenant_id`, a single-tenant bot of that tenant (and settings that say so)."""
+    With `tenant_id`, a single-tenant bot of that tenant (and settings that say so).
+    The bot fetches the signing keys again at most once a minute of `deps.clock`."""
     with FakeBotFramework(app_id=APP_ID, app_password="secret", tenant_id=tenant_id) as bf:
         bf.add_channel(teams.CHANNEL_ID, members=members)
         bf.add_channel(teams.TEAM_ID, members=members)

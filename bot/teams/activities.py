@@ -1,11 +1,16 @@
 """What arrives from Teams, turned into use-case calls: commands after an @mention or in a 1:1
-chat, card submissions, and members joining or leaving."""
+chat, card submissions, and members joining or leaving.
+
+Every activity here was verified and has the shape `inbound.Activity` describes. Where something
+happens is read from the activity (its conversation and channelData, which Teams writes), never
+from a card's data, which the client sends back and anyone can alter.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +26,13 @@ from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import press_button, submit_form
 from handlers.membership import member_joined, member_left, sync_members
-from handlers.messages import Form, Message, Reply
+from handlers.messages import FollowUp, Form, Message, Reply
 from handlers.people import channels_of
 from storage.events import first_time, forget
 
 TEAMS = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
+NAME_LENGTH = 200  # what the database keeps of a name (an Entra ID display name may be 256)
 
 
 @dataclass
@@ -45,9 +51,15 @@ def person_of(activity: dict[str, Any], member: dict[str, Any] | None = None) ->
     # roster entry says nothing about its person's language.
     locale = activity.get("locale") if member is None else None
     language = None if locale is None else "da" if str(locale).lower().startswith("da") else ""
-    return PersonRef(
-        TEAMS, tenant_of(activity), str(who.get("id", "")), str(who.get("name", "")), language
-    )
+    name = str(who.get("name") or "")[:NAME_LENGTH]
+    return PersonRef(TEAMS, tenant_of(activity), str(who.get("id", "")), name, language)
+
+
+def once_key(kind: str, activity: dict[str, Any], item: str) -> str:
+    """A key for storage.events. Teams' ids are unique within a conversation only, so the key
+    names the conversation too: hashed, as a 1:1 chat's id runs to some hundred characters."""
+    conversation = str(activity["conversation"]["id"]).encode()
+    return f"teams:{kind}:{hashlib.sha256(conversation).hexdigest()[:16]}:{item}"
 
 
 def command_text(activity: dict[str, Any]) -> str:
@@ -58,8 +70,9 @@ def command_text(activity: dict[str, Any]) -> str:
 
 
 async def where(services: TeamsServices, activity: dict[str, Any], actor: PersonRef) -> ChannelRef:
-    """The process channel a command is about: the channel it was typed in, or, in a 1:1 chat,
-    the person's only process (with several, the chat itself, which has none)."""
+    """The process channel a command or a card submitted is about: the channel it was typed or
+    pressed in, or, in a 1:1 chat, the person's only process (with several, the chat itself,
+    which has none)."""
     conversation = activity.get("conversation") or {}
     if conversation.get("conversationType") == "channel":
         return ChannelRef(TEAMS, tenant_of(activity), channel_id_of(activity))
@@ -80,24 +93,21 @@ async def on_message(services: TeamsServices, activity: dict[str, Any]) -> None:
         reply = await asyncio.to_thread(
             press_button, services.deps, actor, str(value["action_id"]), str(value.get("value", ""))
         )
-        channel = await where(services, activity, actor)
-        await show(services, activity, reply, channel)
+        await show(services, activity, reply)
         return
     channel = await where(services, activity, actor)
     reply = await asyncio.to_thread(
         handle_command, services.deps, actor, channel, command_text(activity)
     )
-    await show(services, activity, reply, channel)
+    await show(services, activity, reply)
 
 
-async def show(
-    services: TeamsServices, activity: dict[str, Any], reply: Reply, channel: ChannelRef
-) -> None:
+async def show(services: TeamsServices, activity: dict[str, Any], reply: Reply) -> None:
     """Answers in the conversation the person wrote in (a reply in a channel's thread)."""
     if reply.message is not None:
-        await _reply(services, activity, activity_for(reply.message))
+        await reply_to(services, activity, activity_for(reply.message))
     if reply.form is not None:
-        await _reply(services, activity, form_activity(reply.form, channel))
+        await reply_to(services, activity, form_activity(reply.form))
     if reply.attachment is not None:
         # A card with a signed download link: in the thread, or the 1:1 chat for private files.
         language = reply.message.language if reply.message else services.deps.language
@@ -105,13 +115,10 @@ async def show(
     services.nudge()
 
 
-def form_activity(form: Form, channel: ChannelRef) -> dict[str, Any]:
-    kinds = {f.id: f.kind for f in form.fields if f.kind in ("people", "datetime")}
-    card = render_form_card(
-        form,
-        metadata=form.metadata,
-        submit_data={"c": channel.channel_id, "kinds": json.dumps(kinds)},
-    )
+def form_activity(form: Form) -> dict[str, Any]:
+    """The form as a card. Its data names no channel: a submission happens where it is pressed.
+    (Cards sent before carry the channel as "c", and the kinds again as "kinds": both unread.)"""
+    card = render_form_card(form, metadata=form.metadata, submit_data={})
     return card_activity(card, summary=form.title)
 
 
@@ -121,28 +128,27 @@ async def on_card_submit(
     deps = services.deps
     callback_id = str(value["callback_id"])
     card_id = str(activity.get("replyToId") or "")
-    key = f"teams:submit:{card_id}:{callback_id}"
+    key = once_key("submit", activity, f"{card_id}:{callback_id}")
     if card_id and not await asyncio.to_thread(first_time, deps.db, key, deps.clock()):
         return  # the same card submitted twice: it already acted once
-    metadata = {str(k): str(v) for k, v in (value.get("metadata") or {}).items()}
-    channel_id = str(value.get("c") or "")
-    channel = ChannelRef(TEAMS, tenant_of(activity), channel_id) if channel_id else None
-    kinds = json.loads(str(value.get("kinds") or "{}"))
-    values = read_card_values(value, kinds)
+    # The ids in the metadata are the use case's to check: it refuses a process, summary or
+    # request the person has no part in.
+    metadata = dict(value.get("metadata") or {})
+    channel = await where(services, activity, actor)
     outcome = await asyncio.to_thread(
-        submit_form, deps, actor, channel, callback_id, metadata, values
+        submit_form, deps, actor, channel, callback_id, metadata, read_card_values(value)
     )
     conversation = str((activity.get("conversation") or {}).get("id", ""))
     service_url = str(activity.get("serviceUrl", ""))
     if not outcome.ok:
         await asyncio.to_thread(forget, deps.db, key)  # corrected, it may come again
         text = "\n".join(outcome.errors.values())
-        await _reply(services, activity, activity_for(Message(text)))
+        await reply_to(services, activity, activity_for(Message(text)))
         return
     reply = outcome.reply
     replacement = (
-        form_activity(reply.form, channel)
-        if reply.form is not None and channel is not None
+        form_activity(reply.form)
+        if reply.form is not None
         else activity_for(reply.message)
         if reply.message is not None
         else None
@@ -150,7 +156,9 @@ async def on_card_submit(
     if replacement is not None and card_id:
         # The card turns into what was done, as a modal does in Slack.
         await services.connector.update(service_url, conversation, card_id, replacement)
-    if callback_id == "setup" and channel is not None:
+    # Only what was done has follow-ups: a refused setup reads no roster. (REFRESH_HOME asks
+    # nothing of Teams, which has no home tab.)
+    if FollowUp.ENROL_CHANNEL in outcome.follow_ups:
         follow(services.background, enrol_team(services, activity, channel))
     services.nudge()
 
@@ -192,7 +200,9 @@ async def on_conversation_update(services: TeamsServices, activity: dict[str, An
             )
 
 
-async def _reply(services: TeamsServices, activity: dict[str, Any], answer: dict[str, Any]) -> None:
+async def reply_to(
+    services: TeamsServices, activity: dict[str, Any], answer: dict[str, Any]
+) -> None:
     conversation = str((activity.get("conversation") or {}).get("id", ""))
     await services.connector.reply(
         str(activity.get("serviceUrl", "")), conversation, str(activity.get("id", "")), answer

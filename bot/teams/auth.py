@@ -1,13 +1,19 @@
 """Inbound authentication, as the Bot Framework specifies it: a bearer JWT signed with a key from
-the OpenID metadata's JWKS (cached, refreshed when an unknown key id appears), issued by
-api.botframework.com for our app id, within its validity (five minutes of clock skew allowed),
-for the same serviceUrl as the activity, with a key endorsed for the activity's channel."""
+the OpenID metadata's JWKS, issued by api.botframework.com for our app id, within its validity
+(five minutes of clock skew allowed), for the same serviceUrl as the activity, with a key endorsed
+for the activity's channel.
+
+The keys are cached for a day. A token naming a key id we do not know makes us fetch them again
+(that is how a rotated key is found), but at most once a minute whoever asks and whatever the key
+id: between refreshes an unknown key id is refused from the cache, so requests with made-up key
+ids cost one fetch a minute, not one each, and leave nothing behind."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,7 +24,7 @@ log = logging.getLogger(__name__)
 ISSUER = "https://api.botframework.com"
 CLOCK_SKEW = 300
 METADATA_TTL = 24 * 3600
-UNKNOWN_KID_RETRY = 60.0  # an unknown key id is looked up again at most this often
+MIN_REFRESH_INTERVAL = 60.0  # seconds between two fetches of the keys, at least
 
 
 class Unauthorized(Exception):
@@ -27,15 +33,24 @@ class Unauthorized(Exception):
 
 class BotFrameworkAuth:
     def __init__(
-        self, app_id: str, metadata_url: str, http: httpx.AsyncClient, tenant_id: str | None = None
+        self,
+        app_id: str,
+        metadata_url: str,
+        http: httpx.AsyncClient,
+        tenant_id: str | None = None,
+        *,
+        min_refresh_interval: float = MIN_REFRESH_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app_id = app_id
         self.metadata_url = metadata_url
         self.http = http
         self.tenant_id = tenant_id
+        self.min_refresh_interval = min_refresh_interval
+        self.clock = clock
         self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched = 0.0
-        self._missing: dict[str, float] = {}
+        self._fetched: float | None = None  # when the keys we hold were fetched
+        self._tried: float | None = None  # when we last asked for them, answered or not
         self._lock = asyncio.Lock()
 
     async def validate(self, authorization: str | None, activity: dict[str, Any]) -> None:
@@ -53,7 +68,7 @@ class BotFrameworkAuth:
         try:
             claims = jwt.decode(
                 token,
-                jwt.PyJWK(jwk).key,
+                jwt.PyJWK(jwk).key,  # a malformed key in the JWKS raises a PyJWTError: refused too
                 algorithms=["RS256"],
                 audience=self.app_id,
                 issuer=ISSUER,
@@ -66,38 +81,46 @@ class BotFrameworkAuth:
         if claims.get("serviceurl", claims.get("serviceUrl")) != activity.get("serviceUrl"):
             raise Unauthorized("the token's serviceUrl is not the activity's")
         channel = activity.get("channelId")
-        if channel not in (jwk.get("endorsements") or []):
-            raise Unauthorized(f"the signing key is not endorsed for channel {channel!r}")
+        if not isinstance(channel, str) or channel not in (jwk.get("endorsements") or []):
+            raise Unauthorized("the signing key is not endorsed for the activity's channel")
         if self.tenant_id and tenant_of(activity) != self.tenant_id:
             raise Unauthorized("an activity from another tenant")
 
     async def _key(self, kid: str) -> dict[str, Any]:
+        if kid in self._keys and not self._stale():
+            return self._keys[kid]  # the common case: no waiting behind a refresh
         async with self._lock:
-            stale = time.monotonic() - self._fetched > METADATA_TTL
-            unknown = kid not in self._keys
-            recently_missing = time.monotonic() - self._missing.get(kid, -1e9) < UNKNOWN_KID_RETRY
-            if stale or (unknown and not recently_missing):
+            if (kid not in self._keys or self._stale()) and self._may_refresh():
                 await self._refresh()
             if kid not in self._keys:
-                self._missing[kid] = time.monotonic()
                 raise Unauthorized("a signing key we do not know")
             return self._keys[kid]
 
+    def _stale(self) -> bool:
+        return self._fetched is None or self.clock() - self._fetched > METADATA_TTL
+
+    def _may_refresh(self) -> bool:
+        return self._tried is None or self.clock() - self._tried >= self.min_refresh_interval
+
     async def _refresh(self) -> None:
+        self._tried = self.clock()
         try:
             metadata = (await self.http.get(self.metadata_url, timeout=10)).json()
             jwks = (await self.http.get(metadata["jwks_uri"], timeout=10)).json()
-        except (httpx.HTTPError, ValueError, KeyError) as error:
+            keys = {str(key["kid"]): key for key in jwks["keys"] if key.get("kid")}
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as error:
             log.warning("could not refresh the Bot Framework signing keys: %r", error)
             return  # keep the keys we have
-        self._keys = {str(key["kid"]): key for key in jwks.get("keys", []) if key.get("kid")}
-        self._fetched = time.monotonic()
+        self._keys, self._fetched = keys, self.clock()
 
 
 def tenant_of(activity: dict[str, Any]) -> str:
-    channel_data = activity.get("channelData") or {}
-    return str(
-        (channel_data.get("tenant") or {}).get("id")
-        or (activity.get("conversation") or {}).get("tenantId")
-        or ""
-    )
+    """The tenant an activity comes from; "" when it does not say. Read before the activity's
+    shape is checked (a single-tenant bot refuses other tenants first), so it expects anything."""
+    channel_data = activity.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"]:
+        return str(tenant["id"])
+    conversation = activity.get("conversation")
+    found = conversation.get("tenantId") if isinstance(conversation, dict) else None
+    return found if isinstance(found, str) else ""
