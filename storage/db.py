@@ -24,15 +24,16 @@ COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def make_engine(url: str) -> Engine:
-    """The one way an engine is made: `Database` and the Alembic migrations both use it."""
+    """The one way an engine is made: `Database` and the Alembic migrations both use it. A
+    failed statement is logged without its parameters, which can hold what a person wrote."""
     if url.startswith("sqlite"):
         path = sqlite_file(url)
         if path is not None:
             make_database_private(path)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -284,8 +284,11 @@ def test_a_refused_setup_neither_joins_the_channel_nor_reads_its_roster(
     assert after == before
 
 
-def test_the_error_handler_apologises_inside_the_modal(bot: SlackHarness, deps: Deps) -> None:
-    """The use case fails (the database refuses the write): the modal says so, in Danish."""
+def test_the_error_handler_apologises_inside_the_modal(
+    bot: SlackHarness, deps: Deps, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The use case fails (the database refuses the write): the modal says so, in Danish, and
+    the failed statement is logged without what Anna wrote."""
     form = bot.open_form(ANNA, "input")
     with deps.db.transaction() as session:
         session.execute(
@@ -297,6 +300,7 @@ def test_the_error_handler_apologises_inside_the_modal(bot: SlackHarness, deps: 
     answer = bot.submit(ANNA, form, {"text": SECRET_TEXT})
     assert answer["response_action"] == "update"
     assert "Beklager, noget gik galt" in text_of(answer["view"])
+    assert "disk on fire" in caplog.text and SECRET_TEXT not in caplog.text
 
 
 def test_a_failed_app_home_button_apologises_in_the_dm(bot: SlackHarness, deps: Deps) -> None:
