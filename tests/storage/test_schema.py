@@ -23,7 +23,8 @@ from tests.builders import channel, person, plan, row_counts, set_up, summary_va
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_migrations_upgrade_an_empty_database_to_the_models(database_url: str) -> None:
+def test_migrations_upgrade_an_empty_database_to_the_models(empty_database_url: str) -> None:
+    database_url = empty_database_url
     upgrade(database_url)
     db = Database(database_url)
     with db.engine.connect() as connection:
