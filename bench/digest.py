@@ -2,7 +2,7 @@
 large process and for one a tenth of its size (the process: bench/process_data.py).
 
 Each run opens a transaction, loads the process, finds the last digest and composes the digest,
-as `handlers.digests.post_digest` does before it writes to the outbox; queries are counted with a
+as `handlers.status.digest.post_digest` does before it writes to the outbox; queries are counted with a
 `before_cursor_execute` listener on the engine.
 
     .venv/bin/python -m bench.digest [--members 300] [--workshops 100] [--inputs 5000] [--runs 50]
@@ -26,7 +26,7 @@ from bench.process_data import Size, build_process, counts
 from bot.slack.blocks import render_message
 from handlers.context import Deps
 from handlers.i18n import Translator
-from handlers.status import compose_status, last_digest_at
+from handlers.status.overview import compose_status, last_digest_at
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import (

@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return _export(deps, args, tr)
         if args.command == "purge":
-            from handlers.retention import describe, erase_due
+            from handlers.privacy.retention import describe, erase_due
 
             report = erase_due(deps, settings.retention_days, dry_run=args.dry_run)
             print("\n".join(describe(report, tr)))
@@ -125,7 +125,7 @@ def _open_database(settings: Settings, tr: Translator) -> Database | None:
 
 
 def _export(deps: Deps, args: argparse.Namespace, tr: Translator) -> int:
-    from handlers.export import record_file
+    from handlers.record.export import record_file
 
     record = record_file(deps, args.process, args.format)
     if record is None:

@@ -14,11 +14,11 @@ from bot.console.messenger import CONSOLE
 from bot.console.session import WORKSPACE, person_ref
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
-from handlers.inputs import decline_input, give_input
+from handlers.inputs.giving import decline_input, give_input
+from handlers.inputs.lifecycle import submit_mark
+from handlers.inputs.reminders import send_due_reminders
 from handlers.interactions import submit_form
-from handlers.lifecycle import submit_mark
 from handlers.messages import FormOutcome
-from handlers.reminders import send_due_reminders
 from schedules.delivery import drain
 from schedules.envelopes import Delivered, Envelope
 from storage.models import Input, InputRequest, Member, Person, Process, Summary, Workshop

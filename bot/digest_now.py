@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.console.messenger import ConsoleMessenger
 from handlers.context import Deps
-from handlers.digests import post_digest
 from handlers.i18n import Translator
+from handlers.status.digest import post_digest
 from schedules.delivery import drain
 from schedules.envelopes import Messenger
 from storage.models import Process

@@ -2,7 +2,7 @@
 `GET /downloads/{token}`.
 
 Teams cannot take a file from a bot in a channel, so the bot offers a link instead. The token is a
-JWT (HS256) holding the file's `ref` (what to make again, see handlers.downloads), the language
+JWT (HS256) holding the file's `ref` (what to make again, see handlers.record.downloads), the language
 and `exp`, one day after it was made. Its key is derived from TEAMS_APP_PASSWORD (HMAC-SHA256 of a
 fixed label), so the password itself never signs anything a browser sees, and changing the
 password voids every link. Expiry follows `deps.clock`, as everything else in the bot does.
@@ -29,8 +29,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from handlers.context import Deps
-from handlers.downloads import make_again
 from handlers.i18n import N_, Translator
+from handlers.record.downloads import make_again
 
 LIFETIME = timedelta(days=1)
 PATH = "/downloads/{token}"

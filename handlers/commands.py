@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import closing, lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.digests import set_subscription
 from handlers.errors import Refused, no_arguments
-from handlers.export import export_format, export_process
 from handlers.i18n import N_, Translator
-from handlers.inputs import open_input_form
+from handlers.inputs import lifecycle
+from handlers.inputs.giving import open_input_form
 from handlers.messages import BulletList, Context, Heading, Message, Paragraph, Reply
 from handlers.people import actor_translator
-from handlers.setup import setup_form
-from handlers.status import show_status
-from handlers.steps import move_to_step
-from handlers.summaries import summary_form
-from handlers.workshops import workshop_form
+from handlers.privacy import own_data
+from handlers.process import closing
+from handlers.process.setup import setup_form
+from handlers.process.steps import move_to_step
+from handlers.pulse import asking
+from handlers.record.export import export_format, export_process
+from handlers.status.digest import set_subscription
+from handlers.status.overview import show_status
+from handlers.workshops.planning import workshop_form
+from handlers.workshops.summaries import summary_form
 
 SUBCOMMANDS = (
     "subscribe",
@@ -172,10 +175,10 @@ ROUTES: dict[str, Route] = {
     "export": _export,
     "subscribe": _subscribe,
     "unsubscribe": _unsubscribe,
-    "mydata": privacy.my_data,
-    "forget-me": privacy.forget_me_form,
+    "mydata": own_data.my_data,
+    "forget-me": own_data.forget_me_form,
     "close": closing.close_process,
-    "pulse": pulse.pulse_command,
+    "pulse": asking.pulse_command,
     "inputs": lifecycle.list_inputs,
     "mark": lifecycle.mark_command,
 }

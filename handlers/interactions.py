@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from handlers import closing, lifecycle, privacy, pulse
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
-from handlers.forms import Invalid
+from handlers.form_reading import Invalid
 from handlers.i18n import N_
-from handlers.inputs import decline_input, give_input, request_input_form, summary_input_form
+from handlers.inputs import lifecycle
+from handlers.inputs.giving import (
+    decline_input,
+    give_input,
+    request_input_form,
+    summary_input_form,
+)
 from handlers.messages import FormOutcome, FormValues, Message, Reply
 from handlers.people import actor_translator
-from handlers.setup import submit_setup
-from handlers.summaries import pick_workshop, post_workshop_summary
-from handlers.workshops import plan_workshop
+from handlers.privacy import own_data
+from handlers.process import closing
+from handlers.process.setup import submit_setup
+from handlers.pulse import asking
+from handlers.workshops.planning import plan_workshop
+from handlers.workshops.summaries import pick_workshop, post_workshop_summary
 
 FORM_CALLBACKS = (
     "setup",
@@ -76,9 +84,9 @@ def _route_form(
     if callback_id == "input.mark":
         return lifecycle.submit_mark(deps, actor, metadata, values)
     if callback_id == "pulse.comment":
-        return pulse.submit_comment(deps, actor, metadata, values)
+        return asking.submit_comment(deps, actor, metadata, values)
     if callback_id == "forget-me":
-        return privacy.submit_forget_me(deps, actor, metadata, values)
+        return own_data.submit_forget_me(deps, actor, metadata, values)
     if channel is None:
         # Every other form was opened in a process's channel and says which one; this one
         # does not (an altered or foreign submission).
@@ -107,9 +115,9 @@ def press_button(deps: Deps, actor: PersonRef, action_id: str, value: str) -> Re
         if action_id == "input.mark":
             return lifecycle.mark_form(deps, actor, value)
         if action_id == "pulse.answer":
-            return pulse.answer_pulse(deps, actor, value)
+            return asking.answer_pulse(deps, actor, value)
         if action_id == "pulse.comment":
-            return pulse.comment_form(deps, actor, value)
+            return asking.comment_form(deps, actor, value)
         raise ValueError(f"unknown action {action_id!r}")
     except Refused as refusal:
         tr = actor_translator(deps, actor, None)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
-from handlers.forms import FormReader
+from handlers.form_reading import FormReader
 from handlers.i18n import N_, Translator, normalise_language
 from storage.models import Member, Person, Process
 

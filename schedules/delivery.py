@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from handlers.messages import Message
-from handlers.unreachable import (
+from handlers.inputs.unreachable import (
     tell_facilitators_channel_failed,
     tell_facilitators_unreachable,
 )
+from handlers.messages import Message
 from schedules.envelopes import (
     Delivered,
     Envelope,

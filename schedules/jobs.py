@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from handlers.context import Deps
-from handlers.digests import post_digest
-from handlers.reminders import send_due_reminders
-from handlers.retention import erase_due
-from schedules.digests import last_scheduled, missed_period, period_of
+from handlers.inputs.reminders import send_due_reminders
+from handlers.privacy.retention import erase_due
+from handlers.status.digest import post_digest
+from schedules.digest_timing import last_scheduled, missed_period, period_of
 from storage.models import Process
 
 log = logging.getLogger(__name__)

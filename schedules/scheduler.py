@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from schedules.digests import digest_trigger
+from schedules.digest_timing import digest_trigger
 from schedules.jobs import Runtime, catch_up_digests, run_digest, run_reminders, run_retention
 from storage.models import Process
 

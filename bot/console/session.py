@@ -9,7 +9,7 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from bot.console.forms import Cancelled, ConsoleForm, ReadLine
+from bot.console.form_prompts import Cancelled, ConsoleForm, ReadLine
 from bot.console.messenger import CONSOLE, ConsoleMessenger
 from bot.console.render import render_text
 from bot.files import write_private
@@ -17,9 +17,9 @@ from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
-from handlers.membership import member_joined, member_left
 from handlers.messages import Form, FormValues, Reply
 from handlers.people import process_for_channel
+from handlers.process.membership import member_joined, member_left
 from schedules.delivery import drain
 from storage.models import Member, Person, Process
 

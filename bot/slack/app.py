@@ -13,7 +13,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
-from bot.slack import actions, commands, events, forms
+from bot.slack import actions, commands, events, submissions
 from bot.slack.blocks import render_message
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import bot_identity
@@ -105,7 +105,7 @@ def build_slack_app(
 
     commands.register(app, services)
     actions.register(app, services)
-    forms.register(app, services)
+    submissions.register(app, services)
     events.register(app, services)
     return app, services
 

@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import render_home
 from bot.slack.services import SlackServices, channel_ref
 from handlers.context import PersonRef
-from handlers.home import home_for
-from handlers.membership import member_joined, member_left
+from handlers.process.membership import member_joined, member_left
+from handlers.status.home import home_for
 
 
 def register(app: AsyncApp, services: SlackServices) -> None:

@@ -25,9 +25,9 @@ from bot.teams.references import channel_id_of, channels_of_team, remember_membe
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import press_button, submit_form
-from handlers.membership import member_joined, member_left, sync_members
 from handlers.messages import FollowUp, Form, Message, Reply
 from handlers.people import channels_of
+from handlers.process.membership import member_joined, member_left, sync_members
 from storage.events import first_time, forget
 
 TEAMS = "teams"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from handlers.context import Deps
-from handlers.digests import post_digest
+from handlers.inputs.reminders import send_due_reminders
 from handlers.interactions import submit_form
-from handlers.reminders import send_due_reminders
+from handlers.status.digest import post_digest
 from storage.models import Process
 from tests.builders import channel, person, plan, row_counts, set_up, summarise
 from tests.conftest import Clock

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from bot.teams.references import remember_members
 from handlers.commands import handle_command
 from handlers.context import Deps
-from handlers.digests import post_digest
+from handlers.inputs.reminders import send_due_reminders
 from handlers.interactions import submit_form
-from handlers.privacy import my_data_file
-from handlers.reminders import send_due_reminders
+from handlers.privacy.own_data import my_data_file
+from handlers.status.digest import post_digest
 from storage.models import AuditEntry, Base, Input, Member, Person, Process, TeamsReference
 from tests.builders import channel, person, plan, row_counts, set_up, summarise
 from tests.conftest import Clock

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from handlers.context import Deps
-from handlers.digests import post_digest
 from handlers.interactions import press_button
-from handlers.pulse_results import Group, pulse_results
+from handlers.pulse.results import Group, pulse_results
+from handlers.status.digest import post_digest
 from storage.models import AuditEntry, Process
 from tests.builders import person, row_counts
 from tests.conftest import Clock

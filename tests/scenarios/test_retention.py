@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from handlers.context import Deps
-from handlers.export import record_file
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
-from handlers.retention import describe, erase_due
+from handlers.privacy.retention import describe, erase_due
+from handlers.record.export import record_file
 from schedules.jobs import Runtime, run_retention
 from storage.models import (
     AuditEntry,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from handlers.context import Deps
-from handlers.digests import post_digest
+from handlers.status.digest import post_digest
 from storage.models import Process
 from tests.conftest import Clock
 from tests.fakes import slack_payloads as payloads

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.context import Deps
-from handlers.digests import post_digest
+from handlers.status.digest import post_digest
 from storage.models import Process
 from tests.builders import row_counts
 from tests.conftest import Clock

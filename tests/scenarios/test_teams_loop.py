@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from handlers.context import Deps
-from handlers.digests import post_digest
+from handlers.status.digest import post_digest
 from tests.builders import row_counts
 from tests.conftest import Clock
 from tests.fakes import teams_activities as teams

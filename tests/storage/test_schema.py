@@ -11,10 +11,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from handlers.context import Deps
-from handlers.digests import post_digest
 from handlers.interactions import submit_form
 from handlers.messages import Message
 from handlers.outbox import enqueue
+from handlers.status.digest import post_digest
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base, DigestRun, OutboxMessage, Process

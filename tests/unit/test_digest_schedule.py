@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import func, select
 
 from handlers.context import Deps
-from schedules.digests import digest_trigger, missed_period, period_of
+from schedules.digest_timing import digest_trigger, missed_period, period_of
 from schedules.jobs import Runtime, catch_up_digests, run_digest
 from schedules.scheduler import Scheduler
 from storage.db import Database

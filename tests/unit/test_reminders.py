@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from handlers.context import Deps
-from handlers.reminders import send_due_reminders
+from handlers.inputs.reminders import send_due_reminders
 from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver, Post
 

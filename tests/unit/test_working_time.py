@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.working_time import (
+from handlers.inputs.working_time import (
     WorkingHours,
     is_working_day,
     next_reminder_at,

@@ -1,0 +1,86 @@
+"""Membership follows the channel: newcomers are welcomed, leavers are asked no more."""
+
+from __future__ import annotations
+
+from handlers import audit
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.inputs.giving import close_open_requests
+from handlers.messages import Message, Paragraph
+from handlers.outbox import enqueue
+from handlers.people import enrol, ensure_person, member_of, process_for_channel, translator_for
+from handlers.status.overview import compose_status
+
+
+def member_joined(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
+    """A colleague joined the channel: enrol them and send a welcome with the latest status.
+    Returns False when the channel has no process."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        process = process_for_channel(session, channel)
+        if process is None:
+            return False
+        person = ensure_person(session, who)
+        existing = member_of(session, process, person)
+        was_active = existing is not None and existing.active
+        member = enrol(session, process, person, now)
+        if was_active:
+            return True
+        audit.record(session, "member.joined", at=now, process=process, actor=person)
+        tr = translator_for(person, process, deps)
+        status = compose_status(session, process, tr, now=now, since=None)
+        welcome = tr._("Welcome to the process “{name}”. Here is where we are.").format(
+            name=process.name
+        )
+        enqueue(
+            session,
+            Message(
+                welcome + "\n" + status.text,
+                (Paragraph(welcome), *status.blocks),
+                language=tr.language,
+            ),
+            key=f"welcome:{process.id}:{member.id}:{member.joined_at.isoformat()}",
+            now=now,
+            process=process,
+            person=person,
+        )
+        return True
+
+
+def member_left(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
+    """A colleague left the channel: they stop being asked and reminded."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        process = process_for_channel(session, channel)
+        if process is None:
+            return False
+        person = ensure_person(session, who)
+        member = member_of(session, process, person)
+        if member is None or not member.active:
+            return False
+        member.active = False
+        close_open_requests(session, member, now)
+        audit.record(session, "member.left", at=now, process=process, actor=person)
+        return True
+
+
+def sync_members(deps: Deps, channel: ChannelRef, roster: list[PersonRef]) -> int:
+    """Make the process's members the channel's members (after setup, or to repair drift):
+    newcomers are enrolled quietly, those no longer in the channel stop being asked.
+    Returns how many members the process has afterwards."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        process = process_for_channel(session, channel)
+        if process is None:
+            return 0
+        present = set()
+        for ref in roster:
+            member = enrol(session, process, ensure_person(session, ref), now)
+            present.add(member.id)
+        for member in process.members:
+            if member.active and member.id not in present and not member.is_facilitator:
+                member.active = False
+                close_open_requests(session, member, now)
+        audit.record(
+            session, "members.synced", at=now, process=process, actor=None, members=len(present)
+        )
+        return sum(1 for m in process.members if m.active)

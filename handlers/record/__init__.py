@@ -1,0 +1,1 @@
+"""The process's record: gathered once, written as Markdown or CSV, and made again for a download link."""

@@ -1,0 +1,1 @@
+"""Workshops: planning them, and the summary afterwards with its requests for input."""

@@ -1,0 +1,281 @@
+"""After a workshop: the summary to the channel, and an input request to each absent invitee."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from handlers import audit
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import Refused
+from handlers.form_reading import FormReader
+from handlers.i18n import N_, Translator
+from handlers.ids import parse_id
+from handlers.inputs.reminders import first_reminder_at
+from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
+from handlers.outbox import enqueue
+from handlers.people import (
+    acting,
+    active_members,
+    require_open,
+    resolve_members,
+    translator_for,
+)
+from handlers.workshops.planning import planned_workshops
+from handlers.workshops.summary_messages import input_request_message, summary_message
+from storage.models import (
+    InputRequest,
+    Invitation,
+    Person,
+    Process,
+    Summary,
+    SummaryItem,
+    Workshop,
+)
+
+ITEM_KINDS = ("decision", "open_question", "next_step")
+DEFAULT_DEADLINE_DAYS = 7
+
+
+def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str = "") -> Reply:
+    """The summary form for a planned workshop; first a choice of workshop when there are several."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, tr = who.process, who.tr
+        require_open(process)
+        if argument.strip():
+            workshop = workshop_of_process(session, process, argument.strip())
+            return Reply(form=_summary_form(tr, process, workshop, tr.today(now)))
+        planned = planned_workshops(session, process)
+        if not planned:
+            raise Refused(
+                N_("There is no planned workshop to summarise. Plan one with /samskab workshop.")
+            )
+        if len(planned) == 1:
+            return Reply(form=_summary_form(tr, process, planned[0], tr.today(now)))
+        held = [w for w in planned if w.starts_at <= now]
+        default = held[-1] if held else planned[0]
+        return Reply(
+            form=Form(
+                callback_id="summary.pick",
+                title=tr._("Write a summary"),
+                submit_label=tr._("Next"),
+                fields=(
+                    FormField(
+                        "workshop",
+                        tr._("Which workshop?"),
+                        "choice",
+                        initial=str(default.id),
+                        options=tuple(Option(str(w.id), _workshop_label(tr, w)) for w in planned),
+                    ),
+                ),
+                language=tr.language,
+            )
+        )
+
+
+def pick_workshop(
+    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
+) -> FormOutcome:
+    """The second step of `summary_form`: the workshop is chosen, show its summary form."""
+    form = FormReader(values)
+    workshop_id = form.text("workshop", max_length=20)
+    form.check()
+    reply = summary_form(deps, actor, channel, workshop_id)
+    return FormOutcome(reply=reply)
+
+
+def _workshop_label(tr: Translator, workshop: Workshop) -> str:
+    return (
+        f"{workshop.title} ({workshop.track.name}, {tr.date(tr.local(workshop.starts_at).date())})"
+    )
+
+
+def _summary_form(tr: Translator, process: Process, workshop: Workshop, today: date) -> Form:
+    invitees = [inv.member for inv in workshop.invitations]
+    others = [m for m in active_members(process) if m not in invitees]
+    return Form(
+        callback_id="summary",
+        title=tr._("Workshop summary"),
+        submit_label=tr._("Post summary"),
+        intro=_workshop_label(tr, workshop),
+        metadata={"workshop": str(workshop.id)},
+        fields=(
+            FormField(
+                "attendees",
+                tr._("Who attended?"),
+                "people",
+                initial=tuple(m.person.user_id for m in invitees),
+                options=tuple(Option(m.person.user_id, m.person.name) for m in invitees + others),
+                hint=tr._("Invitees who did not attend are asked for their input."),
+            ),
+            FormField("text", tr._("Summary"), "long_text", max_length=3000),
+            FormField(
+                "decisions",
+                tr._("Decisions (one per line)"),
+                "long_text",
+                required=False,
+                max_length=3000,
+            ),
+            FormField(
+                "open_questions",
+                tr._("Open questions (one per line)"),
+                "long_text",
+                required=False,
+                max_length=3000,
+            ),
+            FormField(
+                "next_steps",
+                tr._("Next steps (one per line)"),
+                "long_text",
+                required=False,
+                max_length=3000,
+            ),
+            FormField(
+                "question",
+                tr._("Question for colleagues who did not attend"),
+                "text",
+                max_length=500,
+                initial=tr._("What do you think of what we arrived at? Have we missed anything?"),
+            ),
+            FormField(
+                "deadline",
+                tr._("Input deadline"),
+                "date",
+                initial=(today + timedelta(days=DEFAULT_DEADLINE_DAYS)).isoformat(),
+            ),
+        ),
+        language=tr.language,
+    )
+
+
+def workshop_of_process(session: Session, process: Process, workshop_id: str) -> Workshop:
+    workshop = session.get(Workshop, parse_id(workshop_id))
+    if workshop is None:
+        raise Refused(N_("There is no workshop number {id}."), id=workshop_id)
+    if workshop.process_id != process.id:
+        raise Refused(N_("That workshop belongs to another process."))
+    return workshop
+
+
+def post_workshop_summary(
+    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues, workshop_id: str
+) -> FormOutcome:
+    """Record the summary and attendance; ask every absent invitee for input, in one transaction."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="facilitator")
+        process, person, author = who.process, who.person, who.member
+        require_open(process)
+        workshop = workshop_of_process(session, process, workshop_id)
+        if workshop.summary is not None:
+            raise Refused(N_("This workshop already has a summary."))
+        tr = translator_for(person, process, deps)
+        form = FormReader(values)
+        attendees = resolve_members(session, process, form.people("attendees"), form, "attendees")
+        if "attendees" not in form.errors and not attendees:
+            form.fail("attendees", N_("Choose at least one attendee."))
+        text = form.text("text", max_length=3000)
+        items = {kind: form.lines(kind + "s", max_length=3000) for kind in ITEM_KINDS}
+        question = form.text("question", max_length=500)
+        deadline = form.date("deadline")
+        if deadline is not None and deadline < tr.today(now):
+            form.fail("deadline", N_("The deadline has passed. Choose today or a later date."))
+        form.check()
+        assert deadline is not None
+
+        summary = Summary(
+            workshop=workshop,
+            author_member_id=author.id,
+            text=text,
+            question=question,
+            input_deadline=deadline,
+            posted_at=now,
+        )
+        summary.items = [
+            SummaryItem(kind=kind, position=i, text=item, status="open")
+            for kind in ITEM_KINDS
+            for i, item in enumerate(items[kind])
+        ]
+        session.add(summary)
+        present = {m.id for m in attendees}
+        invited = {inv.member_id for inv in workshop.invitations}
+        for inv in workshop.invitations:
+            inv.attended = inv.member_id in present
+        workshop.invitations.extend(
+            Invitation(member=m, attended=True) for m in attendees if m.id not in invited
+        )
+        workshop.status = "held"
+        session.flush()
+        absentees = [
+            inv.member for inv in workshop.invitations if not inv.attended and inv.member.active
+        ]
+
+        ptr = Translator(process.language, process.timezone)
+        summary_key = f"summary:{summary.id}"
+        enqueue(
+            session,
+            summary_message(ptr, process, workshop, summary),
+            key=summary_key,
+            now=now,
+            process=process,
+            channel_id=process.channel_id,
+        )
+        for member in absentees:
+            request = InputRequest(
+                summary=summary,
+                member=member,
+                status="pending",
+                created_at=now,
+                next_reminder_at=first_reminder_at(process, summary, now),
+            )
+            session.add(request)
+            session.flush()
+            _ask(session, deps, process, workshop, summary, request, member.person)
+        audit.record(
+            session,
+            "summary.posted",
+            at=now,
+            process=process,
+            actor=person,
+            workshop=workshop.id,
+            attendees=len(attendees),
+            absent=len(absentees),
+        )
+        names = ", ".join(m.person.name for m in absentees)
+        text_back = tr._("The summary is posted in the channel.")
+        if absentees:
+            text_back += " " + tr.ngettext(
+                "{n} colleague who did not attend has been asked for input: {names}.",
+                "{n} colleagues who did not attend have been asked for input: {names}.",
+                len(absentees),
+            ).format(n=len(absentees), names=names)
+        return FormOutcome(reply=Reply(message=Message(text_back, language=tr.language)))
+
+
+def _ask(
+    session: Session,
+    deps: Deps,
+    process: Process,
+    workshop: Workshop,
+    summary: Summary,
+    request: InputRequest,
+    person: Person,
+) -> None:
+    tr = translator_for(person, process, deps)
+    enqueue(
+        session,
+        input_request_message(tr, process, workshop, summary, request),
+        key=ask_key(request),
+        now=deps.clock(),
+        process=process,
+        person=person,
+        link_key=f"summary:{summary.id}",
+        request_id=request.id,
+    )
+
+
+def ask_key(request: InputRequest) -> str:
+    return f"ask:{request.summary_id}:{request.member_id}"
