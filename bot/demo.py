@@ -258,6 +258,7 @@ def _mark(deps: Deps, facilitator: PersonRef, when: datetime) -> None:
             submit_mark(
                 _at(deps, when),
                 facilitator,
+                None,
                 {"input": str(input_id)},
                 {"status": status, "note": note},
             )
@@ -293,6 +294,7 @@ def _answer(deps: Deps, workshop_id: str, when: datetime, n: int) -> None:
                 give_input(
                     _at(deps, when),
                     who,
+                    None,
                     {"request": str(request_id)},
                     {
                         "text": ANSWERS[(n + i) % len(ANSWERS)],

@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
+from handlers.commands import BUTTONS, FORMS
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.form_reading import Invalid
 from handlers.i18n import N_
-from handlers.inputs import lifecycle
-from handlers.inputs.giving import (
-    decline_input,
-    give_input,
-    request_input_form,
-    summary_input_form,
-)
 from handlers.messages import FormOutcome, FormValues, Message, Reply
 from handlers.people import actor_translator
-from handlers.privacy import own_data
-from handlers.process import closing
-from handlers.process.setup import submit_setup
-from handlers.pulse import asking
-from handlers.workshops.planning import plan_workshop
-from handlers.workshops.summaries import pick_workshop, post_workshop_summary
 
-FORM_CALLBACKS = (
-    "setup",
-    "workshop",
-    "summary.pick",
-    "summary",
-    "input",
-    "input.mark",
-    "pulse.comment",
-    "forget-me",
-    "close",
-)
-BUTTON_ACTIONS = (
-    "input.open",
-    "input.request",
-    "input.decline",
-    "input.mark",
-    "pulse.answer",
-    "pulse.comment",
-)
+# What the adapters listen for: every form and button of the table of commands.
+FORM_CALLBACKS = tuple(FORMS)
+BUTTON_ACTIONS = tuple(BUTTONS)
 
 
 def submit_form(
@@ -79,46 +51,22 @@ def _route_form(
     metadata: dict[str, str],
     values: FormValues,
 ) -> FormOutcome:
-    if callback_id == "input":
-        return give_input(deps, actor, metadata, values)
-    if callback_id == "input.mark":
-        return lifecycle.submit_mark(deps, actor, metadata, values)
-    if callback_id == "pulse.comment":
-        return asking.submit_comment(deps, actor, metadata, values)
-    if callback_id == "forget-me":
-        return own_data.submit_forget_me(deps, actor, metadata, values)
-    if channel is None:
-        # Every other form was opened in a process's channel and says which one; this one
-        # does not (an altered or foreign submission).
+    form = FORMS.get(callback_id)
+    if form is None:
+        raise ValueError(f"unknown form {callback_id!r}")
+    if form.needs_channel and channel is None:
+        # The form was opened in a process's channel and says which one; this submission does
+        # not (an altered or foreign one).
         raise Refused(N_("This form belongs to a process's channel: open it again there."))
-    if callback_id == "close":
-        return closing.submit_close(deps, actor, channel, values)
-    if callback_id == "setup":
-        return submit_setup(deps, actor, channel, values)
-    if callback_id == "workshop":
-        return plan_workshop(deps, actor, channel, values)
-    if callback_id == "summary.pick":
-        return pick_workshop(deps, actor, channel, values)
-    if callback_id == "summary":
-        return post_workshop_summary(deps, actor, channel, values, metadata.get("workshop", ""))
-    raise ValueError(f"unknown form {callback_id!r}")
+    return form.submit(deps, actor, channel, metadata, values)
 
 
 def press_button(deps: Deps, actor: PersonRef, action_id: str, value: str) -> Reply:
-    try:
-        if action_id == "input.open":
-            return summary_input_form(deps, actor, value)
-        if action_id == "input.request":
-            return request_input_form(deps, actor, value)
-        if action_id == "input.decline":
-            return decline_input(deps, actor, value)
-        if action_id == "input.mark":
-            return lifecycle.mark_form(deps, actor, value)
-        if action_id == "pulse.answer":
-            return asking.answer_pulse(deps, actor, value)
-        if action_id == "pulse.comment":
-            return asking.comment_form(deps, actor, value)
+    button = BUTTONS.get(action_id)
+    if button is None:
         raise ValueError(f"unknown action {action_id!r}")
+    try:
+        return button.press(deps, actor, value)
     except Refused as refusal:
         tr = actor_translator(deps, actor, None)
         return Reply(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import ButtonSpec, CommandSpec, FormSpec
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.form_reading import FormReader
@@ -142,7 +143,11 @@ def open_input_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
 
 
 def give_input(
-    deps: Deps, actor: PersonRef, metadata: dict[str, str], values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     """Store the input, thank the person, show it in the summary's thread (or the channel), and
     mark the DM that asked for it as answered."""
@@ -327,3 +332,18 @@ def _mark_dm_answered(
         person=person,
         replaces_key=ask_key(request),
     )
+
+
+INPUT = CommandSpec(
+    "input",
+    N_("/samskab input: give input, named or anonymously"),
+    aliases=("bidrag",),
+    run=open_input_form,
+    # The input form names its summary or process: it is answered wherever it was opened.
+    forms=(FormSpec("input", give_input, needs_channel=False),),
+    buttons=(
+        ButtonSpec("input.open", summary_input_form),
+        ButtonSpec("input.request", request_input_form),
+        ButtonSpec("input.decline", decline_input),
+    ),
+)

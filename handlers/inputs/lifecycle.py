@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import ButtonSpec, CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.form_reading import FormReader
@@ -165,7 +166,11 @@ def mark_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
 
 
 def submit_mark(
-    deps: Deps, actor: PersonRef, metadata: dict[str, str], values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     now = deps.clock()
     form = FormReader(values)
@@ -267,3 +272,21 @@ def _done(tr: Translator, contribution: Input) -> str:
     return tr._("Input #{id} is marked {status}. The contributor is told.").format(
         id=contribution.id, status=tr._(STATUS_NAMES[contribution.status])
     )
+
+
+INPUTS = CommandSpec(
+    "inputs",
+    N_("/samskab inputs: the input still to follow up"),
+    Role.FACILITATOR,
+    aliases=("bidragene",),
+    run_with=list_inputs,
+    forms=(FormSpec("input.mark", submit_mark, needs_channel=False),),
+    buttons=(ButtonSpec("input.mark", mark_form),),
+)
+MARK = CommandSpec(
+    "mark",
+    N_("/samskab mark 12 used Note: say what became of input 12"),
+    Role.FACILITATOR,
+    aliases=("marker", "markér"),
+    run_with=mark_command,
+)

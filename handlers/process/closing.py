@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import no_arguments
 from handlers.form_reading import FormReader
-from handlers.i18n import Translator
+from handlers.i18n import N_, Translator
 from handlers.messages import (
     Context,
     Form,
@@ -64,10 +65,15 @@ def close_process(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -
 
 
 def submit_close(
-    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     """Closed at once: open requests expire, the channel is told, and the scheduled jobs (which
     only look at active processes) leave it alone from now on."""
+    assert channel is not None  # the form belongs to its channel
     now = deps.clock()
     form = FormReader(values)
     form.choice("confirm", {"close"})
@@ -138,3 +144,13 @@ def _expire_open_requests(session: Session, process: Process) -> int:
 def _erased_on(tr: Translator, deps: Deps, closed_at: datetime) -> str:
     """The day the retention job erases the process's personal data, in the process's timezone."""
     return tr.date(tr.local(closed_at + timedelta(days=deps.retention_days)).date(), with_year=True)
+
+
+CLOSE = CommandSpec(
+    "close",
+    N_("/samskab close: close the process; its personal data is erased later"),
+    Role.FACILITATOR,
+    aliases=("luk", "afslut"),
+    run_with=close_process,
+    forms=(FormSpec("close", submit_close),),
+)

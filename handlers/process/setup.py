@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.form_reading import FormReader
 from handlers.i18n import LANGUAGES, N_, Translator
@@ -180,9 +181,14 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
 
 
 def submit_setup(
-    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     """Create or update the channel's process. Whoever creates it is its facilitator."""
+    assert channel is not None  # the form belongs to its channel
     now = deps.clock()
     form = FormReader(values)
     name = form.text("name", max_length=200)
@@ -341,3 +347,13 @@ def _announce(session: Session, process: Process, facilitator: Person, now: date
         process=process,
         channel_id=process.channel_id,
     )
+
+
+SETUP = CommandSpec(
+    "setup",
+    N_("/samskab setup: set up a process in this channel"),
+    Role.FACILITATOR,
+    aliases=("opsætning", "opsaetning", "opsæt"),
+    run=setup_form,
+    forms=(FormSpec("setup", submit_setup),),
+)

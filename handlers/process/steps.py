@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import CommandSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.i18n import N_, Translator
@@ -39,6 +40,8 @@ def enter_step(session: Session, deps: Deps, process: Process, step: int, now: d
 
 def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str) -> Reply:
     """Facilitators only. Tells the channel where the process now stands."""
+    if not argument:
+        raise Refused(N_("Write the step as a number, for example /samskab step 3."))
     now = deps.clock()
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
@@ -81,3 +84,12 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
                 tr._("Done: {step}.").format(step=step_label(tr, step)), language=tr.language
             )
         )
+
+
+STEP = CommandSpec(
+    "step",
+    N_("/samskab step 3: move the process to a step from 1 to 6"),
+    Role.FACILITATOR,
+    aliases=("trin",),
+    run_with=move_to_step,
+)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import ButtonSpec, CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused, no_arguments
 from handlers.form_reading import FormReader
@@ -175,7 +176,11 @@ def comment_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
 
 
 def submit_comment(
-    deps: Deps, actor: PersonRef, metadata: dict[str, str], values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     now = deps.clock()
     with deps.db.transaction() as session:
@@ -295,3 +300,14 @@ def _new_answer(
     )
     session.add(answer)
     return answer
+
+
+PULSE = CommandSpec(
+    "pulse",
+    N_("/samskab pulse: ask every member whether they feel up to date"),
+    Role.FACILITATOR,
+    aliases=("puls",),
+    run_with=pulse_command,
+    forms=(FormSpec("pulse.comment", submit_comment, needs_channel=False),),
+    buttons=(ButtonSpec("pulse.answer", answer_pulse), ButtonSpec("pulse.comment", comment_form)),
+)

@@ -10,6 +10,7 @@ from datetime import datetime
 from babel.numbers import format_percent
 from sqlalchemy.orm import Session
 
+from handlers.command_spec import CommandSpec
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.i18n import N_, Translator
@@ -243,3 +244,16 @@ def _day(tr: Translator, value: datetime) -> str:
 def _indented(text: str) -> str:
     """A person's text inside a list item: its later lines stay in the item."""
     return "\n  ".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def export_command(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str) -> Reply:
+    """`/samskab export [csv]`."""
+    return export_process(deps, actor, channel, export_format(argument))
+
+
+EXPORT = CommandSpec(
+    "export",
+    N_("/samskab export: the process's record as a document (export csv: for Excel)"),
+    aliases=("eksport", "eksporter", "eksportér"),
+    run_with=export_command,
+)

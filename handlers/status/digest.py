@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from handlers import audit
+from handlers.command_spec import CommandSpec
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.i18n import Translator
+from handlers.i18n import N_, Translator
 from handlers.messages import Message, Reply
 from handlers.outbox import enqueue
 from handlers.people import acting, translator_for
@@ -94,3 +95,20 @@ def set_subscription(deps: Deps, actor: PersonRef, channel: ChannelRef, *, on: b
             else tr._("You will no longer get the status update as a direct message.")
         ).format(when=when)
         return Reply(message=Message(text, language=tr.language))
+
+
+def subscribe(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
+    return set_subscription(deps, actor, channel, on=True)
+
+
+def unsubscribe(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
+    return set_subscription(deps, actor, channel, on=False)
+
+
+SUBSCRIBE = CommandSpec(
+    "subscribe",
+    N_("/samskab subscribe: get the status update as a direct message too (unsubscribe: stop)"),
+    aliases=("abonnér", "abonner"),
+    run=subscribe,
+)
+UNSUBSCRIBE = CommandSpec("unsubscribe", None, aliases=("afmeld",), run=unsubscribe)

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handlers.command_spec import CommandSpec
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.i18n import Translator
+from handlers.i18n import N_, Translator
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
 from handlers.people import acting
 from handlers.pulse.results import pulse_blocks
@@ -222,3 +223,8 @@ def show_status(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
         process, tr = who.process, who.tr
         since = last_digest_at(session, process)
         return Reply(message=compose_status(session, process, tr, now=now, since=since))
+
+
+STATUS = CommandSpec(
+    "status", N_("/samskab status: where are we in the process?"), run=show_status
+)

@@ -6,8 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.form_reading import FormReader
+from handlers.i18n import N_
 from handlers.messages import (
     Context,
     Fields,
@@ -71,8 +73,13 @@ def workshop_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
 
 
 def plan_workshop(
-    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
+    assert channel is not None  # the form belongs to its channel
     now = deps.clock()
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
@@ -154,3 +161,12 @@ def planned_workshops(session: Session, process: Process) -> list[Workshop]:
             .order_by(Workshop.starts_at)
         )
     )
+
+
+WORKSHOP = CommandSpec(
+    "workshop",
+    N_("/samskab workshop: plan a workshop"),
+    Role.FACILITATOR,
+    run=workshop_form,
+    forms=(FormSpec("workshop", plan_workshop),),
+)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from handlers import audit
+from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.form_reading import FormReader
@@ -77,9 +78,14 @@ def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
 
 
 def pick_workshop(
-    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     """The second step of `summary_form`: the workshop is chosen, show its summary form."""
+    assert channel is not None  # the form belongs to its channel
     form = FormReader(values)
     workshop_id = form.text("workshop", max_length=20)
     form.check()
@@ -161,9 +167,15 @@ def workshop_of_process(session: Session, process: Process, workshop_id: str) ->
 
 
 def post_workshop_summary(
-    deps: Deps, actor: PersonRef, channel: ChannelRef, values: FormValues, workshop_id: str
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
 ) -> FormOutcome:
     """Record the summary and attendance; ask every absent invitee for input, in one transaction."""
+    assert channel is not None  # the form belongs to its channel
+    workshop_id = metadata.get("workshop", "")
     now = deps.clock()
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
@@ -279,3 +291,13 @@ def _ask(
 
 def ask_key(request: InputRequest) -> str:
     return f"ask:{request.summary_id}:{request.member_id}"
+
+
+SUMMARY = CommandSpec(
+    "summary",
+    N_("/samskab summary: post a workshop summary and ask those who were absent"),
+    Role.FACILITATOR,
+    aliases=("referat", "opsamling"),
+    run_with=summary_form,
+    forms=(FormSpec("summary.pick", pick_workshop), FormSpec("summary", post_workshop_summary)),
+)
