@@ -13,7 +13,7 @@ from handlers.i18n import N_, Translator
 from handlers.inputs.giving import INPUT
 from handlers.inputs.lifecycle import INPUTS, MARK
 from handlers.messages import BulletList, Context, Heading, Message, Paragraph, Reply
-from handlers.people import actor_translator
+from handlers.people import actor_translator, resolve_channel
 from handlers.privacy import own_data
 from handlers.process.closing import CLOSE
 from handlers.process.setup import SETUP
@@ -127,6 +127,7 @@ def handle_command(deps: Deps, actor: PersonRef, channel: ChannelRef, text: str)
     try:
         command = parse_command(text)
         spec = BY_WORD[command.name]
+        channel = resolve_channel(deps, actor, channel)
         if spec.run_with is not None:
             return spec.run_with(deps, actor, channel, command.argument)
         assert spec.run is not None

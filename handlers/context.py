@@ -37,10 +37,13 @@ class PersonRef:
 
 @dataclass(frozen=True)
 class ChannelRef:
-    """Where a command was typed. `roster` is the channel's members, when the adapter knows them."""
+    """Where a command was typed. `roster` is the channel's members, when the adapter knows them.
+    `direct`: the person's own chat with the bot (Slack's DM with the app, Teams' 1:1 chat), which
+    is never a process's channel: handlers.people.resolve_channel says which process it means."""
 
     platform: str
     workspace: str
     channel_id: str
     name: str = ""
     roster: tuple[PersonRef, ...] | None = None
+    direct: bool = False

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers.commands import BUTTONS, FORMS
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
 from handlers.form_reading import Invalid
 from handlers.i18n import N_
 from handlers.messages import FormOutcome, FormValues, Message, Reply
-from handlers.people import actor_translator
+from handlers.people import actor_translator, resolve_channel
 
 # What the adapters listen for: every form and button of the table of commands.
 FORM_CALLBACKS = tuple(FORMS)
@@ -24,9 +26,13 @@ def submit_form(
     values: FormValues,
 ) -> FormOutcome:
     """Errors on fields keep the form open with the message beside the field; a refusal that is
-    not about a field closes it with the explanation."""
+    not about a field closes it with the explanation. The outcome names the process channel it
+    acted in, for the adapter's follow-ups."""
+    if channel is not None:
+        channel = resolve_channel(deps, actor, channel)
     try:
-        return _route_form(deps, actor, channel, callback_id, metadata, values)
+        outcome = _route_form(deps, actor, channel, callback_id, metadata, values)
+        return replace(outcome, channel=channel)
     except Invalid as invalid:
         tr = actor_translator(deps, actor, channel)
         return FormOutcome(

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from handlers.context import ChannelRef
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -232,6 +234,7 @@ class FormOutcome:
     errors: dict[str, str] = field(default_factory=dict)
     reply: Reply = field(default_factory=Reply)
     follow_ups: tuple[FollowUp, ...] = ()
+    channel: ChannelRef | None = None  # the process channel the form acted in
 
     @property
     def ok(self) -> bool:

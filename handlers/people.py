@@ -60,6 +60,13 @@ def process_for_channel(session: Session, channel: ChannelRef) -> Process | None
 
 def require_process(session: Session, channel: ChannelRef) -> Process:
     process = process_for_channel(session, channel)
+    if process is None and channel.direct:
+        raise Refused(
+            N_(
+                "Here in our chat I cannot tell which process you mean: write the command in "
+                "the process's channel."
+            )
+        )
     if process is None:
         raise Refused(
             N_("No process is set up in this channel yet. Start one with /samskab setup.")
@@ -170,19 +177,25 @@ def translator_for_member(member: Member) -> Translator:
     return Translator(language, process.timezone)
 
 
-def channels_of(deps: Deps, actor: PersonRef) -> list[ChannelRef]:
-    """The channels of the active processes a person is in (for commands typed in a 1:1 chat)."""
+def resolve_channel(deps: Deps, actor: PersonRef, channel: ChannelRef) -> ChannelRef:
+    """The process channel a command or form from `channel` is about. In the person's own chat
+    with the bot (Slack's DM, Teams' 1:1 chat), the one active process they are in on that
+    platform; with none or several, the chat itself, which has no process, so the use case says
+    so. Anywhere else, the channel itself."""
+    if not channel.direct:
+        return channel
     with deps.db.transaction() as session:
         person = find_person(session, actor)
         if person is None:
-            return []
+            return channel
         rows = session.execute(
             select(Process.platform, Process.workspace, Process.channel_id, Process.name)
             .join(Member)
             .where(Member.person_id == person.id, Member.active.is_(True))
-            .where(Process.status == "active")
+            .where(Process.status == "active", Process.platform == channel.platform)
+            .where(Process.workspace == channel.workspace)
         ).all()
-        return [ChannelRef(*row) for row in rows]
+    return ChannelRef(*rows[0]) if len(rows) == 1 else channel
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.context import PersonRef
+from handlers.i18n import language_signal
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class SlackDirectory:
             or user_id
         )
         user = SlackUser(
-            PersonRef(SLACK, team_id, user_id, name, _language(data.get("locale"))),
+            PersonRef(SLACK, team_id, user_id, name, language_signal(data.get("locale"))),
             is_bot=bool(data.get("is_bot")) or user_id == "USLACKBOT",
             deleted=bool(data.get("deleted")),
         )
@@ -87,14 +88,6 @@ class SlackDirectory:
             if not user.is_bot and not user.deleted:
                 people.append(user.person)
         return people
-
-
-def _language(locale: str | None) -> str | None:
-    """Slack's locale is en-US for most Danes too, so only a Danish locale is a signal; anyone
-    else reads the process's language ("")."""
-    if locale is None:
-        return None
-    return "da" if locale.lower().startswith("da") else ""
 
 
 def _reason(error: Exception) -> str:

@@ -21,7 +21,8 @@ class SlackServices:
 
 
 def channel_ref(team_id: str, channel_id: str, name: str = "") -> ChannelRef:
-    return ChannelRef(SLACK, team_id, channel_id, name)
+    """A Slack conversation; a `D…` id is the person's DM with the app."""
+    return ChannelRef(SLACK, team_id, channel_id, name, direct=channel_id.startswith("D"))
 
 
 def modal_metadata(channel_id: str | None, form: Form) -> str:

@@ -67,8 +67,9 @@ def register(app: AsyncApp, services: SlackServices) -> None:
                 user_id=user_id,
                 channel_id=channel_id,
             )
-        if FollowUp.ENROL_CHANNEL in outcome.follow_ups and channel is not None:
-            follow(services.background, _enrol_channel(services, client, team, channel.channel_id))
+        if FollowUp.ENROL_CHANNEL in outcome.follow_ups and outcome.channel is not None:
+            enrol = _enrol_channel(services, client, team, outcome.channel.channel_id)
+            follow(services.background, enrol)
         if FollowUp.REFRESH_HOME in outcome.follow_ups:
             # The facilitator's App Home lists what is still to follow up: not this one now.
             follow(services.background, publish_home(services, client, actor))

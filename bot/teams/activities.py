@@ -24,9 +24,9 @@ from bot.teams.files import offer_file
 from bot.teams.references import channel_id_of, channels_of_team, remember_members
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.i18n import language_signal
 from handlers.interactions import press_button, submit_form
 from handlers.messages import FollowUp, Form, Message, Reply
-from handlers.people import channels_of
 from handlers.process.membership import member_joined, member_left, sync_members
 from storage.events import first_time, forget
 
@@ -47,10 +47,8 @@ class TeamsServices:
 
 def person_of(activity: dict[str, Any], member: dict[str, Any] | None = None) -> PersonRef:
     who = member or activity.get("from") or {}
-    # As in Slack: a Danish client is a signal; anyone else reads the process's language. A
-    # roster entry says nothing about its person's language.
-    locale = activity.get("locale") if member is None else None
-    language = None if locale is None else "da" if str(locale).lower().startswith("da") else ""
+    # A roster entry says nothing about its person's language; an activity's locale does.
+    language = language_signal(activity.get("locale")) if member is None else None
     name = str(who.get("name") or "")[:NAME_LENGTH]
     return PersonRef(TEAMS, tenant_of(activity), str(who.get("id", "")), name, language)
 
@@ -69,18 +67,14 @@ def command_text(activity: dict[str, Any]) -> str:
     return " ".join(text.split())
 
 
-async def where(services: TeamsServices, activity: dict[str, Any], actor: PersonRef) -> ChannelRef:
-    """The process channel a command or a card submitted is about: the channel it was typed or
-    pressed in, or, in a 1:1 chat, the person's only process (with several, the chat itself,
-    which has none)."""
+def where(activity: dict[str, Any]) -> ChannelRef:
+    """Where a command was typed or a card pressed: the channel, or the person's 1:1 chat with
+    the bot (which process that means is handlers.people.resolve_channel's rule)."""
     conversation = activity.get("conversation") or {}
     if conversation.get("conversationType") == "channel":
         return ChannelRef(TEAMS, tenant_of(activity), channel_id_of(activity))
-    channels = await asyncio.to_thread(channels_of, services.deps, actor)
-    teams_channels = [c for c in channels if c.platform == TEAMS]
-    if len(teams_channels) == 1:
-        return teams_channels[0]
-    return ChannelRef(TEAMS, tenant_of(activity), str(conversation.get("id", "")))
+    direct = conversation.get("conversationType") == "personal"
+    return ChannelRef(TEAMS, tenant_of(activity), str(conversation.get("id", "")), direct=direct)
 
 
 async def on_message(services: TeamsServices, activity: dict[str, Any]) -> None:
@@ -95,7 +89,7 @@ async def on_message(services: TeamsServices, activity: dict[str, Any]) -> None:
         )
         await show(services, activity, reply)
         return
-    channel = await where(services, activity, actor)
+    channel = where(activity)
     reply = await asyncio.to_thread(
         handle_command, services.deps, actor, channel, command_text(activity)
     )
@@ -134,7 +128,7 @@ async def on_card_submit(
     # The ids in the metadata are the use case's to check: it refuses a process, summary or
     # request the person has no part in.
     metadata = dict(value.get("metadata") or {})
-    channel = await where(services, activity, actor)
+    channel = where(activity)
     outcome = await asyncio.to_thread(
         submit_form, deps, actor, channel, callback_id, metadata, read_card_values(value)
     )
@@ -158,8 +152,8 @@ async def on_card_submit(
         await services.connector.update(service_url, conversation, card_id, replacement)
     # Only what was done has follow-ups: a refused setup reads no roster. (REFRESH_HOME asks
     # nothing of Teams, which has no home tab.)
-    if FollowUp.ENROL_CHANNEL in outcome.follow_ups:
-        follow(services.background, enrol_team(services, activity, channel))
+    if FollowUp.ENROL_CHANNEL in outcome.follow_ups and outcome.channel is not None:
+        follow(services.background, enrol_team(services, activity, outcome.channel))
     services.nudge()
 
 

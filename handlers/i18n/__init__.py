@@ -31,6 +31,15 @@ def N_(message: str) -> str:
     return message
 
 
+def language_signal(locale: str | None) -> str | None:
+    """What a platform's locale for a person tells us: "da" for a Danish client; "" for any
+    other, because most Danes run their chat client in English, so only Danish is a signal (the
+    process's language decides); None when the platform says nothing."""
+    if locale is None:
+        return None
+    return "da" if locale.lower().startswith("da") else ""
+
+
 def normalise_language(value: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
     """`da-DK`, `da_DK`, `DA` → `da`; anything we do not speak → the fallback."""
     if not value:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from handlers import audit
 from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import Refused
 from handlers.form_reading import FormReader
 from handlers.i18n import LANGUAGES, N_, Translator
 from handlers.messages import (
@@ -44,6 +45,7 @@ LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
 def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
+    _not_in_a_direct_chat(channel)
     with deps.db.transaction() as session:
         process = process_for_channel(session, channel)
         person = ensure_person(session, actor)
@@ -189,6 +191,7 @@ def submit_setup(
 ) -> FormOutcome:
     """Create or update the channel's process. Whoever creates it is its facilitator."""
     assert channel is not None  # the form belongs to its channel
+    _not_in_a_direct_chat(channel)
     now = deps.clock()
     form = FormReader(values)
     name = form.text("name", max_length=200)
@@ -275,6 +278,12 @@ def submit_setup(
             reply=Reply(message=Message(text, language=tr.language)),
             follow_ups=(FollowUp.ENROL_CHANNEL,),
         )
+
+
+def _not_in_a_direct_chat(channel: ChannelRef) -> None:
+    """A process lives in a channel its people share, never in one person's chat with the bot."""
+    if channel.direct:
+        raise Refused(N_("A process is set up in its channel: write /samskab setup there."))
 
 
 def _unique(items: list[str]) -> list[str]:

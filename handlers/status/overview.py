@@ -225,6 +225,4 @@ def show_status(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
         return Reply(message=compose_status(session, process, tr, now=now, since=since))
 
 
-STATUS = CommandSpec(
-    "status", N_("/samskab status: where are we in the process?"), run=show_status
-)
+STATUS = CommandSpec("status", N_("/samskab status: where are we in the process?"), run=show_status)
