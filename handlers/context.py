@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from storage.db import Database
+from storage.models.kinds import Platform
 
 
 def utcnow() -> datetime:
@@ -28,7 +29,7 @@ class PersonRef:
     """A person as a platform names them. `locale`: "da" when the platform says the person
     uses Danish, "" when it says something else, None when it does not say."""
 
-    platform: str
+    platform: Platform
     workspace: str
     user_id: str
     name: str = ""
@@ -41,7 +42,7 @@ class ChannelRef:
     `direct`: the person's own chat with the bot (Slack's DM with the app, Teams' 1:1 chat), which
     is never a process's channel: handlers.people.resolve_channel says which process it means."""
 
-    platform: str
+    platform: Platform
     workspace: str
     channel_id: str
     name: str = ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from handlers.context import ChannelRef
 
@@ -154,6 +154,11 @@ class Option:
     label: str
 
 
+FieldKind = Literal[
+    "text", "long_text", "choice", "person", "people", "channel", "date", "time", "datetime"
+]
+
+
 @dataclass(frozen=True)
 class FormField:
     """One input of a form.
@@ -166,7 +171,7 @@ class FormField:
 
     id: str
     label: str
-    kind: str
+    kind: FieldKind
     required: bool = True
     initial: str | tuple[str, ...] | None = None
     options: tuple[Option, ...] = ()

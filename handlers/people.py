@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from handlers.errors import Refused
 from handlers.form_reading import FormReader
 from handlers.i18n import N_, Translator, normalise_language
 from storage.models import Member, Person, Process
+from storage.models.kinds import Role
 
 
 def find_person(session: Session, ref: PersonRef) -> Person | None:
@@ -87,7 +89,7 @@ def member_of(session: Session, process: Process, person: Person) -> Member | No
 
 
 def enrol(
-    session: Session, process: Process, person: Person, now: datetime, role: str = "participant"
+    session: Session, process: Process, person: Person, now: datetime, role: Role = "participant"
 ) -> Member:
     """Make the person an active member; an existing member keeps a facilitator role."""
     member = member_of(session, process, person)
@@ -208,8 +210,13 @@ class Acting:
     tr: Translator
 
 
+# Who may: "facilitator" (only they), "member" (members), "present" (whoever types in the
+# channel is a member).
+Needed = Literal["facilitator", "member", "present"]
+
+
 def acting(
-    session: Session, deps: Deps, actor: PersonRef, channel: ChannelRef, *, role: str
+    session: Session, deps: Deps, actor: PersonRef, channel: ChannelRef, *, role: Needed
 ) -> Acting:
     """The common start of a use case in a process's channel. `role`: "facilitator" (only they
     may), "member" (members may), or "present" (whoever types in the channel is a member)."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import TextIO
+from typing import Final, TextIO
 
 from bot.console.render import render_text
 from handlers.i18n import Translator
 from handlers.messages import Button
 from schedules.envelopes import Delivered, Envelope
 
-CONSOLE = "console"
+CONSOLE: Final = "console"
 
 
 class ConsoleMessenger:

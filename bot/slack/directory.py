@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Final
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -16,7 +17,7 @@ from handlers.i18n import language_signal
 
 log = logging.getLogger(__name__)
 
-SLACK = "slack"
+SLACK: Final = "slack"
 CACHE_SECONDS = 3600.0
 
 

@@ -13,7 +13,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from bot.background import follow
 from bot.downloads import DownloadLinks
@@ -30,7 +30,7 @@ from handlers.messages import FollowUp, Form, Message, Reply
 from handlers.process.membership import member_joined, member_left, sync_members
 from storage.events import first_time, forget
 
-TEAMS = "teams"
+TEAMS: Final = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
 NAME_LENGTH = 200  # what the database keeps of a name (an Entra ID display name may be 256)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Final
 
 import httpx
 
@@ -18,7 +19,7 @@ from bot.teams.references import lookup, remember_personal_chat
 from schedules.envelopes import Delivered, Envelope, PermanentFailure, RetryLater
 from storage.db import Database
 
-TEAMS = "teams"
+TEAMS: Final = "teams"
 SEPARATOR = "|"
 
 

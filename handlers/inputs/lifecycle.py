@@ -47,10 +47,11 @@ from handlers.people import (
     translator_for_member,
 )
 from storage.models import Input, Person, Process
+from storage.models.kinds import InputStatus
 
 MAX_NOTE = 1000
 LIST_LIMIT = 15
-MARK_WORDS = {
+MARK_WORDS: dict[str, InputStatus] = {
     "considered": "considered",
     "overvejet": "considered",
     "used": "used",
@@ -174,9 +175,10 @@ def submit_mark(
 ) -> FormOutcome:
     now = deps.clock()
     form = FormReader(values)
-    status = form.choice("status", set(MARKS))
+    choice = form.choice("status", set(MARKS))
     note = form.text("note", max_length=MAX_NOTE, required=False)
     form.check()
+    status = MARK_WORDS[choice]
     with deps.db.transaction() as session:
         person = ensure_person(session, actor)
         contribution = _shown_input(session, metadata.get("input", ""))
@@ -198,7 +200,7 @@ def _mark(
     deps: Deps,
     facilitator: Person,
     contribution: Input,
-    status: str,
+    status: InputStatus,
     note: str,
     now: datetime,
 ) -> None:

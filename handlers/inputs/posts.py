@@ -11,6 +11,7 @@ from handlers.i18n import N_, Translator
 from handlers.messages import Block, Button, Buttons, Context, Message, Paragraph
 from handlers.outbox import enqueue
 from storage.models import Input, Process
+from storage.models.kinds import InputStatus
 
 STATUS_NAMES = {
     "received": N_("received"),
@@ -18,7 +19,7 @@ STATUS_NAMES = {
     "used": N_("used"),
     "not_used": N_("not used"),
 }
-MARKS = ("considered", "used", "not_used")
+MARKS: tuple[InputStatus, ...] = ("considered", "used", "not_used")
 MARK_LABELS = {
     "considered": N_("Considered"),
     "used": N_("Used"),

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.kinds import OutboxStatus, Platform, TargetKind
 
 
 class OutboxMessage(Base):
@@ -24,9 +25,9 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    platform: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[Platform] = mapped_column(String(20))
     process_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
-    target_kind: Mapped[str] = mapped_column(String(20))
+    target_kind: Mapped[TargetKind] = mapped_column(String(20))
     channel_id: Mapped[str | None] = mapped_column(String(200))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     reply_to_key: Mapped[str | None] = mapped_column(String(200))
@@ -37,7 +38,7 @@ class OutboxMessage(Base):
         ForeignKey("input_requests.id", ondelete="SET NULL")
     )
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[OutboxStatus] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

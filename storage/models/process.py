@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import true
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.kinds import Platform, ProcessStatus, Role
 
 
 class Person(Base):
@@ -25,7 +26,7 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[Platform] = mapped_column(String(20))
     workspace: Mapped[str] = mapped_column(String(100))
     user_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
@@ -46,7 +47,7 @@ class Process(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    platform: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[Platform] = mapped_column(String(20))
     workspace: Mapped[str] = mapped_column(String(100))
     channel_id: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(10))
@@ -64,7 +65,7 @@ class Process(Base):
     # An anonymous input waits until this many colleagues have responded to its summary.
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # "active", "closed" (by /samskab close) or "erased" (its personal data, after retention).
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[ProcessStatus] = mapped_column(String(20), default="active")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -103,7 +104,7 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(20), default="participant")
+    role: Mapped[Role] = mapped_column(String(20), default="participant")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.kinds import InputStatus, ItemKind, ItemStatus, RequestStatus, WorkshopStatus
 from storage.models.process import Member, Process, Track
 
 
@@ -27,7 +28,7 @@ class Workshop(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default="planned")
+    status: Mapped[WorkshopStatus] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     process: Mapped[Process] = relationship()
@@ -91,10 +92,10 @@ class SummaryItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(ForeignKey("summaries.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ItemKind] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[ItemStatus] = mapped_column(String(20), default="open")
 
     summary: Mapped[Summary] = relationship(back_populates="items")
 
@@ -114,7 +115,7 @@ class InputRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(ForeignKey("summaries.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[RequestStatus] = mapped_column(String(20), default="pending")
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -149,7 +150,7 @@ class Input(Base):
     )
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="received")
+    status: Mapped[InputStatus] = mapped_column(String(20), default="received")
     status_note: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,18 @@
+"""The closed sets the tables store as text, as types the type checker knows: a typo in
+`request.status = "declind"` is an error before it is a row. The database's CHECK constraints
+say the same for what reaches it by other ways."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Platform = Literal["slack", "teams", "console"]
+ProcessStatus = Literal["active", "closed", "erased"]
+Role = Literal["facilitator", "participant"]
+WorkshopStatus = Literal["planned", "held"]
+ItemKind = Literal["decision", "open_question", "next_step"]
+ItemStatus = Literal["open"]  # nothing changes it yet
+RequestStatus = Literal["pending", "delivered", "answered", "declined", "expired", "failed"]
+InputStatus = Literal["received", "considered", "used", "not_used"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+TargetKind = Literal["channel", "person"]
