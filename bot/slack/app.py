@@ -13,7 +13,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
-from bot.slack import actions, commands, events, submissions
+from bot.slack import actions, events, slash_command, submissions
 from bot.slack.blocks import render_message
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import bot_identity
@@ -103,7 +103,7 @@ def build_slack_app(
             log.warning("could not tell %s about the error: %s", user, type(failure).__name__)
         return None
 
-    commands.register(app, services)
+    slash_command.register(app, services)
     actions.register(app, services)
     submissions.register(app, services)
     events.register(app, services)
