@@ -10,8 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.teams.auth import tenant_of
+from handlers.i18n import N_
+from handlers.privacy.data_map import name_platform_table
 from storage.db import Database
 from storage.models import TeamsReference
+
+# A person's references are theirs (the table says so, storage.models.teams); in their readable
+# data they are headed in the adapter's words.
+name_platform_table(TeamsReference.__tablename__, N_("Teams connections"))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ wherever the bot wrote them into a message. Runs inside the caller's transaction
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,22 +16,18 @@ from handlers.i18n import N_, Translator
 from handlers.inputs.posts import input_post_message, post_key
 from handlers.messages import Context, Message
 from handlers.outbox import enqueue
+from handlers.privacy.data_map import personal_tables
+from handlers.privacy.personal_table import (
+    AsAuthorChooses,
+    Counted,
+    Delete,
+    PersonalTable,
+    Unlink,
+    Whose,
+)
 from handlers.status.you_said import EXCERPT
 from storage.db import run_bulk
-from storage.models import (
-    AuditEntry,
-    Input,
-    InputRequest,
-    Invitation,
-    Member,
-    OutboxMessage,
-    Person,
-    Process,
-    PulseAnswer,
-    Subscription,
-    Summary,
-    TeamsReference,
-)
+from storage.models import Base, Input, Member, OutboxMessage, Person, Process
 
 DELETED_NOTICE = N_("(The input was deleted at the contributor's request)")
 FORMER_PARTICIPANT = N_("a former participant")
@@ -39,39 +35,124 @@ FORMER_PARTICIPANT = N_("a former participant")
 
 @dataclass(frozen=True)
 class Erased:
-    """What went, in counts: the audit entry and the reply say this, never who."""
+    """What went, in counts, in the data map's order: the audit entry and the reply say this,
+    never who."""
 
-    memberships: int = 0
-    inputs_deleted: int = 0
-    inputs_anonymised: int = 0
-    invitations: int = 0
-    input_requests: int = 0
-    pulse_answers: int = 0
-    subscriptions: int = 0
-    messages: int = 0
-    teams_references: int = 0
-    audit_entries_unlinked: int = 0
-    messages_scrubbed: int = 0
+    counted: tuple[tuple[Counted, int], ...]
 
     def counts(self) -> dict[str, int]:
-        return asdict(self)
+        return {c.key: n for c, n in self.counted}
+
+    def told(self, tr: Translator) -> list[str]:
+        """A line for each count the person is told of, where there was something."""
+        return [c.told(tr, n).format(n=n) for c, n in self.counted if c.told is not None and n]
 
 
 def erase_person(session: Session, person: Person, *, delete_named: bool, now: datetime) -> Erased:
     """Named inputs are deleted or kept anonymously (`delete_named`); anonymous ones lose the link
     to their author. The channel post of each is updated. Then everything else about the person
-    goes, and their name and user id are replaced in the messages that remain."""
-    member_ids = list(session.scalars(select(Member.id).where(Member.person_id == person.id)))
+    goes, as the data map says, and their name and user id are replaced in the messages and the
+    log that remain."""
+    tables = personal_tables()
+    whose = Whose.of(session, [person])
     process_ids = list(
         session.scalars(select(Member.process_id).where(Member.person_id == person.id))
     )
-    request_ids = list(
-        session.scalars(select(InputRequest.id).where(InputRequest.member_id.in_(member_ids)))
+    names = [person.name, person.user_id]
+    counts: dict[str, int] = {}
+    deleted_texts: list[tuple[str, str]] = []
+    for table in tables:
+        if isinstance(table.forget, AsAuthorChooses):
+            deleted, kept, texts = _as_author_chooses(session, table, whose, delete_named, now)
+            counts |= {table.forget.deleted.key: deleted, table.forget.kept.key: kept}
+            deleted_texts += texts
+    session.flush()
+    counts |= forget_rows(session, whose, tables)
+    counts |= _scrub(session, tables, names, process_ids, deleted_texts)
+    # The bulk statements went past the session: forget what it still holds of those rows.
+    session.expunge_all()
+    return Erased(tuple((c, counts.get(c.key, 0)) for t in tables for c in t.forget_counts()))
+
+
+def forget_rows(session: Session, whose: Whose, tables: Sequence[PersonalTable]) -> dict[str, int]:
+    """Forget-me's unlinks and deletions for the people in `whose`, as the map says: the links
+    first, then the rows, those that other rows point at last (input, whose post must be
+    updated, is the caller's). Returns the counts."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        if isinstance(table.forget, Unlink):
+            values = {table.column.key: None, **table.forget.values}
+            n = run_bulk(session, update(table.model).where(table.rows_of(whose)).values(values))
+            if table.forget.counted is not None:
+                counts[table.forget.counted.key] = n
+    order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+    going = [(t, t.forget) for t in tables if isinstance(t.forget, Delete)]
+    for table, forget in sorted(going, key=lambda pair: -order[pair[0].table.name]):
+        _unlink_pointers(session, table, whose)
+        n = run_bulk(session, delete(table.model).where(table.rows_of(whose)))
+        if forget.counted is not None:
+            counts[forget.counted.key] = n
+    return counts
+
+
+def _scrub(
+    session: Session,
+    tables: Sequence[PersonalTable],
+    names: list[str],
+    process_ids: list[int],
+    deleted_texts: list[tuple[str, str]],
+) -> dict[str, int]:
+    """Replaces the person's name and user id (`names`) in the scrubbed columns of the rows of
+    their processes (what was sent stays on the platform; our copy no longer names them), and
+    the quotes of deleted input in digests. Returns how many rows changed, where counted."""
+    words = sorted(set(names) - {""}, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
     )
+    quotes = [(f"“{_excerpt(text)}”", f"“{notice}”") for text, notice in deleted_texts]
+    counts: dict[str, int] = {}
+    for table in tables:
+        if table.scrub is None:
+            continue
+        changed = 0
+        for row in session.scalars(select(table.model).where(table.rows_in(process_ids))).all():
+            language = table.scrub.language(row) if table.scrub.language else None
+            instead = Translator(language)._(FORMER_PARTICIPANT) if language else FORMER_PARTICIPANT
+            clean = _cleaner(pattern, quotes, instead)
+            was_changed = False
+            for column in table.scrub.columns:
+                value = getattr(row, column)
+                cleaned = _walk(value, clean)
+                if cleaned != value:
+                    setattr(row, column, cleaned)
+                    was_changed = True
+            changed += was_changed
+        if table.scrub.counted is not None:
+            counts[table.scrub.counted.key] = changed
+    session.flush()
+    return counts
+
+
+def _unlink_pointers(session: Session, table: PersonalTable, whose: Whose) -> None:
+    """Rows elsewhere that point at rows about to go lose the pointer, as the schema says
+    (ON DELETE SET NULL), here in so many words: a request for input kept by its input."""
+    for other in Base.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is table.table and key.ondelete == "SET NULL":
+                gone = select(key.column).where(table.rows_of(whose))
+                run_bulk(
+                    session,
+                    update(other).where(key.parent.in_(gone)).values({key.parent.name: None}),
+                )
+
+
+def _as_author_chooses(
+    session: Session, table: PersonalTable, whose: Whose, delete_named: bool, now: datetime
+) -> tuple[int, int, list[tuple[str, str]]]:
+    """The person's inputs: how many were deleted and kept, and the texts deleted with the notice
+    that replaces them."""
     deleted, anonymised, deleted_texts = 0, 0, []
-    for contribution in session.scalars(
-        select(Input).where(Input.author_member_id.in_(member_ids))
-    ).all():
+    for contribution in session.scalars(select(Input).where(table.rows_of(whose))).all():
         process = session.get(Process, contribution.process_id)
         assert process is not None  # a foreign key
         tr = Translator(process.language, process.timezone)
@@ -93,95 +174,7 @@ def erase_person(session: Session, person: Person, *, delete_named: bool, now: d
         if was_named:
             _show_instead(session, process, contribution, input_post_message(tr, contribution), now)
         anonymised += 1
-    session.flush()
-
-    run_bulk(
-        session,
-        update(Summary)
-        .where(Summary.author_member_id.in_(member_ids))
-        .values(author_member_id=None),
-    )
-    run_bulk(
-        session, update(Input).where(Input.request_id.in_(request_ids)).values(request_id=None)
-    )
-    run_bulk(
-        session,
-        update(OutboxMessage)
-        .where(OutboxMessage.request_id.in_(request_ids))
-        .values(request_id=None),
-    )
-    erased = Erased(
-        inputs_deleted=deleted,
-        inputs_anonymised=anonymised,
-        invitations=run_bulk(
-            session, delete(Invitation).where(Invitation.member_id.in_(member_ids))
-        ),
-        input_requests=run_bulk(
-            session, delete(InputRequest).where(InputRequest.id.in_(request_ids))
-        ),
-        pulse_answers=run_bulk(
-            session, delete(PulseAnswer).where(PulseAnswer.person_id == person.id)
-        ),
-        subscriptions=run_bulk(
-            session, delete(Subscription).where(Subscription.person_id == person.id)
-        ),
-        # Every message to them, sent or waiting: the sent ones are copies of what they received.
-        messages=run_bulk(
-            session, delete(OutboxMessage).where(OutboxMessage.person_id == person.id)
-        ),
-        teams_references=run_bulk(
-            session,
-            delete(TeamsReference).where(
-                TeamsReference.kind == "user", TeamsReference.key == person.user_id
-            ),
-        ),
-        audit_entries_unlinked=run_bulk(
-            session,
-            update(AuditEntry)
-            .where(AuditEntry.actor_person_id == person.id)
-            .values(actor_person_id=None),
-        ),
-        memberships=run_bulk(session, delete(Member).where(Member.id.in_(member_ids))),
-        messages_scrubbed=scrub_messages(session, person, process_ids, deleted_texts),
-    )
-    run_bulk(session, delete(Person).where(Person.id == person.id))
-    # The bulk statements went past the session: forget what it still holds of those rows.
-    session.expunge_all()
-    return erased
-
-
-def scrub_messages(
-    session: Session,
-    person: Person,
-    process_ids: list[int],
-    deleted_texts: list[tuple[str, str]],
-) -> int:
-    """Replaces the person's name and user id in the stored messages of their processes (what
-    was sent stays on the platform; our copy no longer names them), and the quotes of deleted
-    input in digests. Returns how many messages changed."""
-    names = sorted({person.name, person.user_id} - {""}, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
-    )
-    quotes = [(f"“{_excerpt(text)}”", f"“{notice}”") for text, notice in deleted_texts]
-    changed = 0
-    rows = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.process_id.in_(process_ids))
-    ).all()
-    for row in rows:
-        instead = Translator(str(row.payload.get("language", "da")))._(FORMER_PARTICIPANT)
-        clean = _cleaner(pattern, quotes, instead)
-        payload = _walk(row.payload, clean)
-        last_error = clean(row.last_error) if row.last_error else row.last_error
-        if payload != row.payload or last_error != row.last_error:
-            row.payload, row.last_error = payload, last_error
-            changed += 1
-    for entry in session.scalars(select(AuditEntry).where(AuditEntry.process_id.in_(process_ids))):
-        detail = pattern.sub(FORMER_PARTICIPANT, entry.detail)
-        if detail != entry.detail:
-            entry.detail = detail
-    session.flush()
-    return changed
+    return deleted, anonymised, deleted_texts
 
 
 def _show_instead(

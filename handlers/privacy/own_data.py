@@ -189,73 +189,7 @@ def submit_forget_me(
 
 
 def _erased_lines(tr: Translator, erased: Erased) -> list[str]:
-    # Each count with its own ngettext call, so that the catalog extractor sees the plurals.
-    counted = (
-        (
-            erased.memberships,
-            tr.ngettext(
-                "{n} membership of a process", "{n} memberships of processes", erased.memberships
-            ),
-        ),
-        (
-            erased.inputs_deleted,
-            tr.ngettext(
-                "{n} input with your name, deleted",
-                "{n} inputs with your name, deleted",
-                erased.inputs_deleted,
-            ),
-        ),
-        (
-            erased.inputs_anonymised,
-            tr.ngettext(
-                "{n} input kept without a link to you",
-                "{n} inputs kept without a link to you",
-                erased.inputs_anonymised,
-            ),
-        ),
-        (
-            erased.invitations,
-            tr.ngettext(
-                "{n} invitation to a workshop", "{n} invitations to workshops", erased.invitations
-            ),
-        ),
-        (
-            erased.input_requests,
-            tr.ngettext(
-                "{n} request for your input", "{n} requests for your input", erased.input_requests
-            ),
-        ),
-        (
-            erased.pulse_answers,
-            tr.ngettext(
-                "{n} answer to the pulse", "{n} answers to the pulse", erased.pulse_answers
-            ),
-        ),
-        (
-            erased.subscriptions,
-            tr.ngettext(
-                "{n} subscription to the status update",
-                "{n} subscriptions to the status update",
-                erased.subscriptions,
-            ),
-        ),
-        (
-            erased.messages,
-            tr.ngettext("{n} message to you", "{n} messages to you", erased.messages),
-        ),
-        (
-            erased.messages_scrubbed,
-            tr.ngettext(
-                "your name removed from {n} message in the channels",
-                "your name removed from {n} messages in the channels",
-                erased.messages_scrubbed,
-            ),
-        ),
-    )
-    return [
-        tr._("Your name, user id and language setting"),
-        *(text.format(n=n) for n, text in counted if n),
-    ]
+    return [tr._("Your name, user id and language setting"), *erased.told(tr)]
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ input texts without authors, and the numbers: attendance, reach and pulse result
 Each membership is moved to a blank stand-in person of its own, so invitations, requests for
 input and pulse answers still count but point to nobody. What goes: the subscriptions; the links
 from inputs, summaries and the log to people; the process's outbox (the copies of what was sent);
-and the people who are then in no process at all."""
+and the people who are then in no process at all. What each table undergoes is declared in
+handlers.privacy.data_map."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -21,32 +21,23 @@ from sqlalchemy.sql import Select
 from handlers import audit
 from handlers.context import Deps
 from handlers.i18n import N_, Translator
-from storage.db import run_bulk
-from storage.models import (
-    AuditEntry,
-    Input,
-    Member,
-    OutboxMessage,
-    Person,
-    Process,
-    Pulse,
-    PulseAnswer,
-    Subscription,
-    Summary,
-    TeamsReference,
-    Workshop,
+from handlers.privacy.data_map import personal_tables
+from handlers.privacy.erasure import forget_rows
+from handlers.privacy.personal_table import (
+    Counted,
+    Delete,
+    Keep,
+    MoveToStandIn,
+    PersonalTable,
+    Unlink,
+    Whose,
+    labelled,
 )
+from storage.db import run_bulk
+from storage.models import Member, Person, Process
 
-COUNT_LABELS = {
-    "members": N_("members made anonymous"),
-    "subscriptions": N_("subscriptions"),
-    "pulse_answers": N_("pulse answers made anonymous"),
-    "inputs_unlinked": N_("inputs made anonymous"),
-    "summaries_unlinked": N_("summaries without author"),
-    "audit_entries_unlinked": N_("log entries without person"),
-    "outbox_messages": N_("stored messages"),
-    "people": N_("people"),
-}
+# Those who go with the process, being in no other.
+PEOPLE = Counted("people", labelled(N_("people")))
 
 
 @dataclass(frozen=True)
@@ -115,9 +106,11 @@ def describe(report: RetentionReport, tr: Translator) -> list[str]:
             n,
         )
     lines = [head.format(n=n)]
+    counted = [c for _, c in _counted(personal_tables())] + [PEOPLE]
+    said = {c.key: c.told for c in counted if c.told is not None}
     for erased in report.processes:
         counts = ", ".join(
-            f"{tr._(label)}: {erased.counts[key]}" for key, label in COUNT_LABELS.items()
+            said[key](tr, n) if key in said else f"{key}: {n}" for key, n in erased.counts.items()
         )
         lines.append(
             "- "
@@ -139,33 +132,27 @@ def _due(cutoff: datetime) -> Select[Process]:
     )
 
 
+def _counted(tables: tuple[PersonalTable, ...]) -> list[tuple[PersonalTable, Counted]]:
+    """What retention counts of each table, in the map's order."""
+    return [
+        (t, t.retain.counted)
+        for t in tables
+        if not isinstance(t.retain, Keep) and t.retain.counted is not None
+    ]
+
+
 def _counts(session: Session, process: Process) -> dict[str, int]:
-    summaries = select(Summary.id).join(Workshop).where(Workshop.process_id == process.id)
-
-    def count(entity: Any, *where: Any) -> int:
-        return session.scalar(select(func.count()).select_from(entity).where(*where)) or 0
-
-    return {
-        "members": count(Member, Member.process_id == process.id),
-        "subscriptions": count(Subscription, Subscription.process_id == process.id),
-        "pulse_answers": count(
-            PulseAnswer,
-            PulseAnswer.pulse_id.in_(select(Pulse.id).where(Pulse.process_id == process.id)),
-        ),
-        "inputs_unlinked": count(
-            Input, Input.process_id == process.id, Input.author_member_id.is_not(None)
-        ),
-        "summaries_unlinked": count(
-            Summary, Summary.id.in_(summaries), Summary.author_member_id.is_not(None)
-        ),
-        "audit_entries_unlinked": count(
-            AuditEntry,
-            AuditEntry.process_id == process.id,
-            AuditEntry.actor_person_id.is_not(None),
-        ),
-        "outbox_messages": count(OutboxMessage, OutboxMessage.process_id == process.id),
-        "people": len(_people_only_here(session, process)),
-    }
+    """What a process's erasure changes: the rows of each table it deletes, moves or unlinks
+    (those still linked), and the people who go with it."""
+    counts: dict[str, int] = {}
+    for table, counted in _counted(personal_tables()):
+        where = [table.rows_in([process.id])]
+        if isinstance(table.retain, Unlink):
+            where.append(table.column.is_not(None))
+        count = select(func.count()).select_from(table.model).where(*where)
+        counts[counted.key] = session.scalar(count) or 0
+    counts[PEOPLE.key] = len(_people_only_here(session, process))
+    return counts
 
 
 def _people_only_here(session: Session, process: Process) -> list[Person]:
@@ -181,34 +168,37 @@ def _people_only_here(session: Session, process: Process) -> list[Person]:
 
 
 def _erase(session: Session, process: Process, now: datetime) -> None:
+    """As the data map says: the process's rows are deleted, unlinked or moved to a stand-in of
+    their membership; then the people in no other process go, as forget-me would erase them."""
+    tables = personal_tables()
     people = _people_only_here(session, process)
-    person_ids = [p.id for p in people]
-    user_ids = [p.user_id for p in people]
-    run_bulk(
-        session,
-        update(Input)
-        .where(Input.process_id == process.id)
-        .values(author_member_id=None, anonymous=True),
-    )
-    run_bulk(
-        session,
-        update(Summary)
-        .where(
-            Summary.id.in_(
-                select(Summary.id).join(Workshop).where(Workshop.process_id == process.id)
-            )
-        )
-        .values(author_member_id=None),
-    )
-    run_bulk(
-        session,
-        update(AuditEntry)
-        .where((AuditEntry.process_id == process.id) | AuditEntry.actor_person_id.in_(person_ids))
-        .values(actor_person_id=None),
-    )
-    run_bulk(session, delete(OutboxMessage).where(OutboxMessage.process_id == process.id))
-    run_bulk(session, delete(Subscription).where(Subscription.process_id == process.id))
-    pulses = select(Pulse.id).where(Pulse.process_id == process.id)
+    here = [process.id]
+    for table in tables:
+        if isinstance(table.retain, Unlink):
+            values = {table.column.key: None, **table.retain.values}
+            run_bulk(session, update(table.model).where(table.rows_in(here)).values(values))
+        elif isinstance(table.retain, Delete):
+            run_bulk(session, delete(table.model).where(table.rows_in(here)))
+    stand_ins = _stand_ins(session, process)
+    for table in tables:
+        if isinstance(table.retain, MoveToStandIn):
+            for person_id, stand_in_id in stand_ins.items():
+                run_bulk(
+                    session,
+                    update(table.model)
+                    .where(table.rows_in(here), table.column == person_id)
+                    .values({table.column.key: stand_in_id, **table.retain.values}),
+                )
+    session.flush()
+    # People in no process any more: what is left of them elsewhere (a DM of their own data).
+    forget_rows(session, Whose.of(session, people), tables)
+    session.expire_all()
+    process.status, process.erased_at = "erased", now
+
+
+def _stand_ins(session: Session, process: Process) -> dict[int, int]:
+    """A blank person for each membership of the process: {the member's person: the stand-in}."""
+    found = {}
     for member in session.scalars(select(Member).where(Member.process_id == process.id)).all():
         stand_in = Person(
             platform=process.platform,
@@ -219,23 +209,5 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         )
         session.add(stand_in)
         session.flush()
-        run_bulk(
-            session,
-            update(PulseAnswer)
-            .where(PulseAnswer.pulse_id.in_(pulses), PulseAnswer.person_id == member.person_id)
-            .values(person_id=stand_in.id, comment=None),
-        )
-        member.person_id, member.active = stand_in.id, False
-    session.flush()
-    # People in no process any more: what is left of them elsewhere (a DM of their own data).
-    run_bulk(session, delete(OutboxMessage).where(OutboxMessage.person_id.in_(person_ids)))
-    run_bulk(session, delete(PulseAnswer).where(PulseAnswer.person_id.in_(person_ids)))
-    run_bulk(
-        session,
-        delete(TeamsReference).where(
-            TeamsReference.kind == "user", TeamsReference.key.in_(user_ids)
-        ),
-    )
-    run_bulk(session, delete(Person).where(Person.id.in_(person_ids)))
-    session.expire_all()
-    process.status, process.erased_at = "erased", now
+        found[member.person_id] = stand_in.id
+    return found

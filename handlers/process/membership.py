@@ -7,7 +7,14 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.inputs.giving import close_open_requests
 from handlers.messages import Message, Paragraph
 from handlers.outbox import enqueue
-from handlers.people import enrol, ensure_person, member_of, process_for_channel, translator_for
+from handlers.people import (
+    enrol,
+    ensure_person,
+    find_person,
+    member_of,
+    process_for_channel,
+    translator_for,
+)
 from handlers.status.overview import compose_status
 
 
@@ -47,16 +54,18 @@ def member_joined(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
 
 
 def member_left(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
-    """A colleague left the channel: they stop being asked and reminded."""
+    """A colleague left the channel: they stop being asked and reminded. Someone who was never
+    a member (a bot, a guest passing through) leaves no trace: the bot only looks them up."""
     now = deps.clock()
     with deps.db.transaction() as session:
         process = process_for_channel(session, channel)
         if process is None:
             return False
-        person = ensure_person(session, who)
-        member = member_of(session, process, person)
+        known = find_person(session, who)
+        member = member_of(session, process, known) if known is not None else None
         if member is None or not member.active:
             return False
+        person = ensure_person(session, who)  # what the platform says of them now
         member.active = False
         close_open_requests(session, member, now)
         audit.record(session, "member.left", at=now, process=process, actor=person)

@@ -6,6 +6,7 @@ from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.personal import PERSON, ByUserId
 
 
 class TeamsReference(Base):
@@ -13,7 +14,27 @@ class TeamsReference(Base):
     the service URL to call, the tenant, and for a person their 1:1 conversation once created."""
 
     __tablename__ = "teams_references"
-    __table_args__ = (UniqueConstraint("kind", "tenant_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "tenant_id", "key"),
+        # A person's references are theirs: what `mydata` shows, `forget-me` deletes.
+        {
+            "info": {
+                PERSON: ByUserId(
+                    user_id="key",
+                    where={"kind": "user"},
+                    shown={
+                        "tenant_id": "tenant_id",
+                        "user_id": "key",
+                        "aad_object_id": "aad_object_id",
+                        "conversation_id": "conversation_id",
+                        "service_url": "service_url",
+                        "updated_at": "updated_at",
+                    },
+                    line=("tenant_id", "conversation_id"),
+                )
+            }
+        },
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # "user" or "channel"
