@@ -285,7 +285,8 @@ def backoff(attempts: int, retry_after: float | None) -> float:
     jitter, so that many rows failing together do not all come back at the same moment."""
     if retry_after is not None:
         return retry_after + random.uniform(0, 1)
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
+    ceiling: float = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+    return ceiling * random.uniform(0.5, 1.0)
 
 
 def _record(
