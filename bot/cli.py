@@ -11,8 +11,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.adapters.contract import Runner
+from bot.adapters.registry import configured, configured_messengers, describe_missing, runners
 from bot.files import write_private
-from bot.settings import SLACK_SETTINGS, TEAMS_SETTINGS, Settings
+from bot.settings import Settings
 from handlers.context import Deps
 from handlers.i18n import Translator
 from storage.db import Database
@@ -30,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="HTTP server for Slack (/slack/events) and Teams")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
-    commands.add_parser("socket", help="Slack Socket Mode")
+    for runner in runners():  # `socket`: Slack's Socket Mode
+        commands.add_parser(runner.command, help=runner.help)
     console = commands.add_parser("console", help="a local chat in the terminal")
     console.add_argument(
         "--channel", help="the channel to start in (default: the newest process's)"
@@ -64,8 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"samskab: setting {name}: {problem['msg']}", file=sys.stderr)
         return 2
     tr = Translator(settings.language, settings.timezone)
-    if args.command in ("serve", "socket"):
+    if args.command == "serve":
         return _serve(settings, args, tr)
+    runner = next((r for r in runners() if r.command == args.command), None)
+    if runner is not None:
+        return _run(runner, settings, tr)
     db = _open_database(settings, tr)
     if db is None:
         return 1
@@ -79,13 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "digest":
             from bot.digest_now import digest_now
 
-            slack = None
-            if not settings.missing(SLACK_SETTINGS):
-                from bot.slack.app import slack_client
-                from bot.slack.messenger import SlackMessenger
-
-                slack = SlackMessenger(slack_client(settings))
-            return asyncio.run(digest_now(deps, args.channel, tr, slack))
+            messengers = configured_messengers(settings, deps)
+            return asyncio.run(digest_now(deps, args.channel, tr, messengers))
         if args.command == "demo":
             from bot.demo import load_demo
 
@@ -161,36 +162,35 @@ def _console(deps: Deps, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
-    if args.command == "socket":
-        missing = settings.missing((*SLACK_SETTINGS, "SLACK_APP_TOKEN"))
-        if missing:
-            message = tr._("samskab socket needs these settings: {names}")
-            print(message.format(names=", ".join(missing)), file=sys.stderr)
-            return 2
-    else:
-        slack, teams = settings.missing(SLACK_SETTINGS), settings.missing(TEAMS_SETTINGS)
-        if slack and teams:
-            message = tr._("samskab serve needs the settings of at least one platform:")
-            print(
-                f"{message}\n  Slack: {', '.join(slack)}\n  Teams: {', '.join(teams)}",
-                file=sys.stderr,
-            )
-            return 2
+    if not configured(settings):
+        print(describe_missing(settings, tr), file=sys.stderr)
+        return 2
     db = _open_database(settings, tr)
     if db is None:
         return 1
-    deps = _deps(db, settings)
     try:
-        if args.command == "socket":
-            from bot.socket_mode import run_socket_mode
-
-            asyncio.run(run_socket_mode(settings, deps))
-            return 0
         import uvicorn
 
         from bot.server import build_app
 
-        uvicorn.run(build_app(settings, deps), host=args.host, port=args.port, log_level="info")
+        app = build_app(settings, _deps(db, settings))
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        return 0
+    finally:
+        db.dispose()
+
+
+def _run(runner: Runner, settings: Settings, tr: Translator) -> int:
+    """An adapter on its own (`samskab socket`), until it is stopped."""
+    missing = settings.missing(runner.required_settings)
+    if missing:
+        print(tr._(runner.missing_message).format(names=", ".join(missing)), file=sys.stderr)
+        return 2
+    db = _open_database(settings, tr)
+    if db is None:
+        return 1
+    try:
+        asyncio.run(runner.run(settings, _deps(db, settings)))
         return 0
     finally:
         db.dispose()

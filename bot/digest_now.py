@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
@@ -16,8 +17,12 @@ from storage.models import Process
 
 
 async def digest_now(
-    deps: Deps, channel: str | None, tr: Translator, slack: Messenger | None = None
+    deps: Deps,
+    channel: str | None,
+    tr: Translator,
+    messengers: Mapping[str, Messenger] | None = None,
 ) -> int:
+    """`messengers`: those of the configured adapters, by platform; the console's is added."""
     now = deps.clock()
     with deps.db.transaction() as session:
         query = select(Process.id, Process.name).where(Process.status == "active")
@@ -42,8 +47,6 @@ async def digest_now(
         )
         print("samskab digest: " + message.format(name=name))
     # Sent now where this process can reach the platform; otherwise `samskab serve` sends it.
-    messengers: dict[str, Messenger] = {"console": ConsoleMessenger(sys.stdout, lambda: tr)}
-    if slack is not None:
-        messengers["slack"] = slack
-    await drain(deps.db, messengers, deps.clock())
+    console = ConsoleMessenger(sys.stdout, lambda: tr)
+    await drain(deps.db, {**(messengers or {}), console.platform: console}, deps.clock())
     return 0

@@ -1,59 +1,52 @@
-"""The ASGI app of `samskab serve`: Slack's events route, the health check, and the delivery
-worker running beside them."""
+"""The ASGI app of `samskab serve`: the routes of every configured adapter (bot.adapters), the
+health check, and the delivery worker running beside them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bot.adapters.contract import Adapter, Mounted
+from bot.adapters.registry import ADAPTERS, build_configured, describe_missing
 from bot.settings import Settings
-from bot.slack.app import build_slack_app, slack_client
-from bot.slack.inbound import slack_route
-from bot.slack.messenger import SlackMessenger
 from handlers.context import Deps
-from schedules.envelopes import Messenger
+from handlers.i18n import Translator
 from schedules.jobs import Runtime
 from schedules.scheduler import Scheduler
 from schedules.worker import DeliveryWorker
 
+log = logging.getLogger(__name__)
 
-def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -> Starlette:
-    routes = []
-    messengers: dict[str, Messenger] = {}
-    nudgers: list[Any] = []  # adapter services whose `nudge` wakes the delivery worker
-    if not settings.missing(("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")):
-        client = slack_client(settings)
-        slack_app, services = build_slack_app(settings, deps, client)
-        handler = AsyncSlackRequestHandler(slack_app)
-        secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
-        routes.append(Route("/slack/events", slack_route(handler, secret), methods=["POST"]))
-        messengers["slack"] = SlackMessenger(client)
-        nudgers.append(services)
+# How long, at shutdown, the work adapters started after answering may take to finish.
+FINISH_TIMEOUT = 10.0
 
-    if not settings.missing(("TEAMS_APP_ID", "TEAMS_APP_PASSWORD")):
-        from bot.downloads import DownloadLinks, download_route, remembering_base_url
-        from bot.teams.app import build_teams
 
-        api_messages, teams_messenger, teams_services = build_teams(settings, deps)
-        assert settings.teams_app_password is not None
-        links = DownloadLinks(
-            settings.teams_app_password.get_secret_value(), deps.clock, settings.public_url
-        )
-        teams_services.downloads = links
-        routes.append(Route("/api/messages", remembering_base_url(api_messages), methods=["POST"]))
-        routes.append(download_route(deps, links))
-        messengers["teams"] = teams_messenger
-        nudgers.append(teams_services)
+class NoAdapter(ValueError):
+    """No adapter has the settings it needs: the message names them, per adapter."""
+
+
+def build_app(
+    settings: Settings,
+    deps: Deps,
+    *,
+    worker_interval: float = 1.0,
+    adapters: Sequence[Adapter] = ADAPTERS,
+) -> Starlette:
+    """Mounts each adapter whose settings are present. `app.state.in_flight()` counts the work
+    they started after answering that is not done yet."""
+    mounted = build_configured(settings, deps, adapters)
+    if not mounted:
+        raise NoAdapter(describe_missing(settings, Translator(settings.language), adapters))
+    routes: list[BaseRoute] = [route for m in mounted.values() for route in m.routes]
 
     async def healthz(request: Request) -> Response:
         try:
@@ -61,37 +54,60 @@ def build_app(settings: Settings, deps: Deps, *, worker_interval: float = 1.0) -
                 connection.execute(text("SELECT 1"))
         except Exception as error:  # the health check reports, it does not crash
             return JSONResponse({"status": "error", "database": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok", "adapters": sorted(messengers)})
+        return JSONResponse({"status": "ok", "adapters": sorted(mounted)})
 
     routes.append(Route("/healthz", healthz, methods=["GET"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with background(settings, deps, messengers, worker_interval) as worker:
-            for services in nudgers:
-                services.nudge = worker.nudge
+        async with running(settings, deps, mounted, worker_interval) as worker:
             app.state.worker = worker
             yield
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.in_flight = lambda: sum(len(m.background) for m in mounted.values())
+    return app
 
 
 @contextlib.asynccontextmanager
-async def background(
-    settings: Settings, deps: Deps, messengers: dict[str, Messenger], interval: float = 1.0
+async def running(
+    settings: Settings, deps: Deps, mounted: Mapping[str, Mounted], interval: float = 1.0
 ) -> AsyncIterator[DeliveryWorker]:
-    """The delivery worker, and the scheduler where SAMSKAB_SCHEDULER is on, for as long as the
-    server (or Socket Mode) runs."""
+    """The delivery worker for the mounted adapters' messengers, and the scheduler where
+    SAMSKAB_SCHEDULER is on, for as long as the server (or Socket Mode) runs. On the way out,
+    the work the adapters started after answering gets FINISH_TIMEOUT to finish before the
+    worker stops."""
+    messengers = {name: m.messenger for name, m in mounted.items()}
     lease = timedelta(seconds=settings.delivery_lease)
     worker = DeliveryWorker(deps.db, messengers, deps.clock, interval=interval, lease=lease)
     task = asyncio.create_task(worker.run())
+    for adapter in mounted.values():
+        adapter.on_start(worker.nudge)
     scheduler = Scheduler(Runtime(deps, worker.nudge)) if settings.scheduler else None
     try:
         if scheduler is not None:
             await scheduler.start()
         yield worker
     finally:
+        await finish_started_work(mounted.values())
         if scheduler is not None:
             scheduler.stop()
         worker.stop()
         await task
+
+
+async def finish_started_work(mounted: Iterable[Mounted], timeout: float = FINISH_TIMEOUT) -> None:
+    """Waits for the work adapters started after answering (and what that work starts in turn),
+    cancelling what is left after `timeout`: it is lost, as it is in a crash."""
+    adapters = list(mounted)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while pending := {t for a in adapters for t in list(a.background) if not t.done()}:
+        left = deadline - loop.time()
+        if left <= 0:
+            log.warning("stopping with %d unfinished piece(s) of work", len(pending))
+            for unfinished in pending:
+                unfinished.cancel()
+            await asyncio.wait(pending, timeout=1)
+            return
+        await asyncio.wait(pending, timeout=left)

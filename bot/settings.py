@@ -9,9 +9,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.i18n import LANGUAGES
 
-SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-TEAMS_SETTINGS = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD")
-
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())

@@ -16,20 +16,30 @@ from tests.fakes import teams_activities as teams
 from tests.fakes.botframework import FakeBotFramework
 from tests.fakes.teams_activities import TeamsUser
 from tests.servers import serve
+from tests.waiting import eventually
 
 APP_ID = "app-123"
 
 
 class TeamsHarness:
-    def __init__(self, bf: FakeBotFramework, base_url: str) -> None:
+    def __init__(self, bf: FakeBotFramework, base_url: str, app: Any) -> None:
         self.bf = bf
         self.url = base_url + "/api/messages"
         self.http = httpx.Client(timeout=15)
+        self.app = app  # what build_app made
 
     def post(self, activity: dict[str, Any], **sign: Any) -> httpx.Response:
-        return self.http.post(
+        """POSTs an activity as the Bot Framework does, then waits for the work the bot does
+        after answering (it answers first), so that its replies are there to read."""
+        response = self.http.post(
             self.url, json=activity, headers=self.bf.sign_activity(activity, **sign)
         )
+        self.finished()
+        return response
+
+    def finished(self) -> None:
+        """Waits until the app has no work left that it started after answering."""
+        eventually(lambda: self.app.state.in_flight() == 0)
 
     def say(self, user: TeamsUser, text: str) -> dict[str, Any]:
         """@Samskab <text> in the channel; returns the activity sent."""
@@ -161,7 +171,7 @@ def teams_bot(
         )
         app = build_app(settings, deps, worker_interval=0.05)
         with serve(app) as base_url:
-            harness = TeamsHarness(bf, base_url)
+            harness = TeamsHarness(bf, base_url, app)
             installed = teams.conversation_update_members_added(
                 [], by=members[0], bot_added=True, service_url=bf.service_url, bot_app_id=APP_ID
             )

@@ -1,0 +1,56 @@
+"""What the core knows of a chat platform: an `Adapter` declares its name, the settings it
+needs, how to build it for a running bot (`Mounted`: its HTTP routes, the messenger that
+delivers its outbox rows, and its listeners' link to the delivery worker), and how to build its
+messenger alone. A platform that can also run on its own, without the HTTP server, declares a
+`Runner` (Slack's Socket Mode, `samskab socket`).
+
+Registrations (bot.slack.adapter, bot.teams.adapter) import no platform SDK at import time:
+`samskab --help` reads the registry, and each `build` or `run` imports its platform's code when
+called."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from bot.settings import Settings
+    from handlers.context import Deps
+    from schedules.envelopes import Messenger
+
+
+@dataclass(frozen=True)
+class Mounted:
+    """An adapter built for a running bot."""
+
+    routes: Sequence[BaseRoute]  # what `samskab serve` serves for it
+    messenger: Messenger  # delivers its platform's outbox rows
+    background: set[Any]  # work its listeners started after answering, kept until done
+    # Called as the bot starts with the delivery worker's `nudge`, for the listeners to call
+    # when a use case has written to the outbox.
+    on_start: Callable[[Callable[[], None]], None]
+
+
+@dataclass(frozen=True)
+class Runner:
+    """An adapter running on its own, without the HTTP server, as a CLI command of its own."""
+
+    command: str  # "socket"
+    help: str  # the command's line in `samskab --help`
+    required_settings: tuple[str, ...]
+    missing_message: str  # an N_() text with {names}, for when settings are missing
+    run: Callable[[Settings, Deps], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    name: str  # the platform, as outbox rows and the health check name it: "slack"
+    title: str  # as a person reads it: "Slack"
+    required_settings: tuple[str, ...]  # environment names; all present = configured
+    build: Callable[[Settings, Deps], Mounted]  # for a running bot
+    # The messenger alone, for a command that only sends (`samskab digest --now`).
+    messenger: Callable[[Settings, Deps], Messenger]
+    runner: Runner | None = None

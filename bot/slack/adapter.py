@@ -1,0 +1,78 @@
+"""Slack's registration: the settings it needs, `POST /slack/events` for `samskab serve`, and
+Socket Mode (`samskab socket`) as its runner. Slack's own code is imported when built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.adapters.contract import Adapter, Mounted, Runner
+from handlers.i18n import N_
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.settings import Settings
+    from bot.slack.messenger import SlackMessenger
+    from handlers.context import Deps
+
+REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+EVENTS_PATH = "/slack/events"
+
+
+def messenger(settings: Settings, deps: Deps) -> SlackMessenger:
+    from bot.slack.app import slack_client
+    from bot.slack.messenger import SlackMessenger
+
+    return SlackMessenger(slack_client(settings))
+
+
+def assemble(settings: Settings, deps: Deps) -> tuple[AsyncApp, Mounted]:
+    """The bolt app with our listeners, and Slack's part of the running bot, without a route
+    yet: over HTTP the app is served at EVENTS_PATH, in Socket Mode over a WebSocket."""
+    from bot.slack.app import build_slack_app
+
+    sender = messenger(settings, deps)
+    app, services = build_slack_app(settings, deps, sender.client)
+
+    def on_start(nudge: Callable[[], None]) -> None:
+        services.nudge = nudge
+
+    return app, Mounted((), sender, background=services.background, on_start=on_start)
+
+
+def build(settings: Settings, deps: Deps) -> Mounted:
+    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+    from starlette.routing import Route
+
+    from bot.slack.inbound import slack_route
+
+    assert settings.slack_signing_secret is not None
+    app, mounted = assemble(settings, deps)
+    endpoint = slack_route(
+        AsyncSlackRequestHandler(app), settings.slack_signing_secret.get_secret_value()
+    )
+    return replace(mounted, routes=(Route(EVENTS_PATH, endpoint, methods=["POST"]),))
+
+
+async def run_socket_mode(settings: Settings, deps: Deps) -> None:
+    from bot.socket_mode import run_socket_mode
+
+    await run_socket_mode(settings, deps)
+
+
+SLACK = Adapter(
+    name="slack",
+    title="Slack",
+    required_settings=REQUIRED,
+    build=build,
+    messenger=messenger,
+    runner=Runner(
+        command="socket",
+        help="Slack Socket Mode",
+        required_settings=(*REQUIRED, "SLACK_APP_TOKEN"),
+        missing_message=N_("samskab socket needs these settings: {names}"),
+        run=run_socket_mode,
+    ),
+)
