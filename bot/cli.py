@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.adapters.contract import Runner
 from bot.adapters.registry import configured, configured_messengers, describe_missing, runners
-from bot.files import write_private
+from bot.private_files import write_private
 from bot.settings import Settings
 from handlers.context import Deps
 from handlers.i18n import Translator

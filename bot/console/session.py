@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.console.form_prompts import Cancelled, ConsoleForm, ReadLine
 from bot.console.messenger import CONSOLE, ConsoleMessenger
 from bot.console.render import render_text
-from bot.files import write_private
+from bot.private_files import write_private
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator

@@ -23,7 +23,7 @@ from bot.slack.services import SlackServices, team_of
 from handlers.context import Deps
 from handlers.i18n import N_, Translator
 from handlers.messages import Message
-from storage.events import first_time
+from storage.processed_events import first_time
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.slack.services import SlackServices, channel_ref, read_metadata, team_o
 from handlers.interactions import FORM_CALLBACKS, submit_form
 from handlers.messages import FollowUp, Form, FormField, FormOutcome, Message
 from handlers.process.membership import sync_members
-from storage.events import first_time, forget
+from storage.processed_events import first_time, forget
 
 log = logging.getLogger(__name__)
 

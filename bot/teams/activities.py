@@ -28,7 +28,7 @@ from handlers.i18n import language_signal
 from handlers.interactions import press_button, submit_form
 from handlers.messages import FollowUp, Form, Message, Reply
 from handlers.process.membership import member_joined, member_left, sync_members
-from storage.events import first_time, forget
+from storage.processed_events import first_time, forget
 
 TEAMS: Final = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
@@ -54,7 +54,7 @@ def person_of(activity: dict[str, Any], member: dict[str, Any] | None = None) ->
 
 
 def once_key(kind: str, activity: dict[str, Any], item: str) -> str:
-    """A key for storage.events. Teams' ids are unique within a conversation only, so the key
+    """A key for storage.processed_events. Teams' ids are unique within a conversation only, so the key
     names the conversation too: hashed, as a 1:1 chat's id runs to some hundred characters."""
     conversation = str(activity["conversation"]["id"]).encode()
     return f"teams:{kind}:{hashlib.sha256(conversation).hexdigest()[:16]}:{item}"

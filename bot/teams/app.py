@@ -36,7 +36,7 @@ from bot.teams.references import remember
 from handlers.context import Deps
 from handlers.i18n import N_, Translator, normalise_language
 from handlers.messages import Message
-from storage.events import first_time
+from storage.processed_events import first_time
 
 log = logging.getLogger(__name__)
 
