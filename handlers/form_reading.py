@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.errors import Refused
@@ -96,7 +96,34 @@ class FormReader:
                 N_("Write the date and time as YYYY-MM-DD HH:MM, for example 2026-12-03 13:00."),
             )
             return None
-        return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
+        if parsed.tzinfo is not None:
+            return parsed
+        local = parsed.replace(tzinfo=tz)
+        if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != parsed:
+            # The clocks go forward: this time is skipped, and would be stored as another.
+            self.fail(
+                field,
+                N_(
+                    "{time} on {date} does not exist, as the clocks go forward that night. "
+                    "Choose another time."
+                ),
+                time=parsed.strftime("%H:%M"),
+                date=parsed.date().isoformat(),
+            )
+            return None
+        if local.utcoffset() != local.replace(fold=1).utcoffset():
+            # The clocks go back: this hour happens twice, and either could be meant.
+            self.fail(
+                field,
+                N_(
+                    "{time} on {date} happens twice, as the clocks go back that night. "
+                    "Choose a time outside the hour that repeats."
+                ),
+                time=parsed.strftime("%H:%M"),
+                date=parsed.date().isoformat(),
+            )
+            return None
+        return local
 
     def timezone(self, field: str) -> str:
         value = self._raw(field)
