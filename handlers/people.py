@@ -131,7 +131,7 @@ def language_of(person: Person | None, process: Process | None, deps: Deps) -> s
 
 def translator_for(person: Person | None, process: Process | None, deps: Deps) -> Translator:
     timezone = process.timezone if process is not None else deps.timezone
-    return Translator(language_of(person, process, deps), timezone)
+    return Translator(language_of(person, process, deps), timezone, now=deps.clock())
 
 
 def resolve_members(
@@ -158,7 +158,7 @@ def actor_translator(deps: Deps, actor: PersonRef, channel: ChannelRef | None) -
         locale = actor.locale if actor.locale is not None or person is None else person.locale
         timezone = process.timezone if process is not None else deps.timezone
         fallback = process.language if process is not None else deps.language
-        return Translator(normalise_language(locale, fallback), timezone)
+        return Translator(normalise_language(locale, fallback), timezone, now=deps.clock())
 
 
 def latest_process_of(session: Session, person: Person) -> Process | None:

@@ -62,9 +62,13 @@ def _catalog(language: str) -> gettext.NullTranslations:
 class Translator:
     """Everything language-dependent a message needs: words, plurals, dates in a timezone."""
 
-    def __init__(self, language: str, timezone: str = "Europe/Copenhagen") -> None:
+    def __init__(
+        self, language: str, timezone: str = "Europe/Copenhagen", *, now: dt.datetime | None = None
+    ) -> None:
         self.language = normalise_language(language)
         self.tz = ZoneInfo(timezone)
+        # A date outside this year shows its year (the bot's clock where the caller has it).
+        self.year = (now or dt.datetime.now(dt.UTC)).astimezone(self.tz).year
         self.locale = _BABEL_LOCALE[self.language]
         self._translations = _catalog(self.language)
 
@@ -80,6 +84,8 @@ class Translator:
         return str(names[index])
 
     def date(self, value: dt.date, *, with_year: bool = False) -> str:
+        """ "torsdag den 3. december"; with the year when asked, or when it is not this year."""
+        with_year = with_year or value.year != self.year
         pattern = (_DATE_PATTERN_YEAR if with_year else _DATE_PATTERN)[self.language]
         return format_date(value, pattern, locale=self.locale)
 

@@ -74,7 +74,7 @@ def input_post_message(tr: Translator, contribution: Input) -> Message:
 def post_input(session: Session, process: Process, contribution: Input, now: datetime) -> None:
     """Show the input in the summary's thread, or in the channel for input in general."""
     contribution.posted_at = now
-    tr = Translator(process.language, process.timezone)
+    tr = Translator(process.language, process.timezone, now=now)
     enqueue(
         session,
         input_post_message(tr, contribution),
@@ -90,7 +90,7 @@ def update_input_post(
     session: Session, process: Process, contribution: Input, now: datetime, *, version: str
 ) -> None:
     """The post again, as it now stands (a new status, a note)."""
-    tr = Translator(process.language, process.timezone)
+    tr = Translator(process.language, process.timezone, now=now)
     enqueue(
         session,
         input_post_message(tr, contribution),

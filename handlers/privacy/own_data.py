@@ -90,7 +90,9 @@ def my_data_file(deps: Deps, person_id: int, language: str) -> Attachment | None
         if person is None:
             return None
         process = latest_process_of(session, person)
-        tr = Translator(language, process.timezone if process is not None else deps.timezone)
+        tr = Translator(
+            language, process.timezone if process is not None else deps.timezone, now=now
+        )
         return personal_data_file(collect_personal_data(session, person), tr, now, person.id)
 
 

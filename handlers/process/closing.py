@@ -87,7 +87,7 @@ def submit_close(
         audit.record(
             session, "process.closed", at=now, process=process, actor=person, expired=expired
         )
-        ptr = Translator(process.language, process.timezone)
+        ptr = Translator(process.language, process.timezone, now=now)
         heading = ptr._("The process “{process}” is closed").format(process=process.name)
         ended = ptr._(
             "There will be no more status updates, reminders or pulses, and the requests for "

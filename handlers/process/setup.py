@@ -316,7 +316,7 @@ def _set_tracks(session: Session, process: Process, names: list[str]) -> list[st
 
 
 def _announce(session: Session, process: Process, facilitator: Person, now: datetime) -> None:
-    tr = Translator(process.language, process.timezone)
+    tr = Translator(process.language, process.timezone, now=now)
     text = tr._("Samskab will keep this channel up to date on the process “{name}”.").format(
         name=process.name
     )

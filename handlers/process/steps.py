@@ -60,7 +60,7 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
         audit.record(
             session, "step.moved", at=now, process=process, actor=person, old=previous, new=step
         )
-        ptr = Translator(process.language, process.timezone)
+        ptr = Translator(process.language, process.timezone, now=now)
         text = ptr._("The process has moved to {step}.").format(step=step_label(ptr, step))
         enqueue(
             session,

@@ -78,7 +78,7 @@ def record_file(deps: Deps, process_id: int, fmt: str) -> Attachment | None:
 def record_attachment(session: Session, process: Process, fmt: str, now: datetime) -> Attachment:
     if fmt not in MIME_TYPES:
         raise ValueError(f"unknown record format {fmt!r}")
-    tr = Translator(process.language, process.timezone)
+    tr = Translator(process.language, process.timezone, now=now)
     record = gather_record(session, process)
     content = record_csv(record, tr) if fmt == "csv" else record_markdown(record, tr, now)
     return Attachment(

@@ -30,7 +30,7 @@ def post_digest(deps: Deps, process_id: int, period: str) -> bool:
             since = last_digest_at(session, process)
             session.add(DigestRun(process_id=process.id, period=period, created_at=now))
             session.flush()
-            tr = Translator(process.language, process.timezone)
+            tr = Translator(process.language, process.timezone, now=now)
             message = compose_status(session, process, tr, now=now, since=since)
             key = f"digest:{process.id}:{period}"
             enqueue(

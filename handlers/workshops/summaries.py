@@ -225,7 +225,7 @@ def post_workshop_summary(
             inv.member for inv in workshop.invitations if not inv.attended and inv.member.active
         ]
 
-        ptr = Translator(process.language, process.timezone)
+        ptr = Translator(process.language, process.timezone, now=now)
         summary_key = f"summary:{summary.id}"
         enqueue(
             session,
