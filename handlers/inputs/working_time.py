@@ -67,6 +67,25 @@ def working_days_before(day: date, n: int, country: str = "DK") -> date:
     return current
 
 
+def default_deadline(today: date, *, days: int = 7, at_least: int = 3, country: str = "DK") -> date:
+    """The input deadline a summary proposes: about `days` on, moved forward to a working day,
+    and never fewer than `at_least` working days after `today`, so colleagues have working days
+    to answer in (the week around Christmas or Easter has few)."""
+    deadline = today + timedelta(days=days)
+    while not is_working_day(deadline, country) or _working_days(today, deadline, country) < (
+        at_least
+    ):
+        deadline += _ONE_DAY
+    return deadline
+
+
+def _working_days(start: date, end: date, country: str) -> int:
+    """Working days after `start`, up to and including `end`."""
+    return sum(
+        is_working_day(start + timedelta(days=n), country) for n in range(1, (end - start).days + 1)
+    )
+
+
 def reminder_days(
     deadline: date, *, days_before: int, on_deadline: bool, country: str = "DK"
 ) -> list[date]:

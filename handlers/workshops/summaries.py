@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from handlers.form_reading import FormReader
 from handlers.i18n import N_, Translator
 from handlers.ids import parse_id
 from handlers.inputs.reminders import first_reminder_at
+from handlers.inputs.working_time import default_deadline
 from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
 from handlers.outbox import enqueue
 from handlers.people import (
@@ -150,7 +151,7 @@ def _summary_form(tr: Translator, process: Process, workshop: Workshop, today: d
                 "deadline",
                 tr._("Input deadline"),
                 "date",
-                initial=(today + timedelta(days=DEFAULT_DEADLINE_DAYS)).isoformat(),
+                initial=default_deadline(today, days=DEFAULT_DEADLINE_DAYS).isoformat(),
             ),
         ),
         language=tr.language,

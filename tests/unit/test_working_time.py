@@ -9,6 +9,7 @@ import pytest
 
 from handlers.inputs.working_time import (
     WorkingHours,
+    default_deadline,
     is_working_day,
     next_reminder_at,
     reminder_days,
@@ -355,3 +356,20 @@ def test_custom_hours_set_the_reminder_time() -> None:
 def test_a_naive_now_is_refused() -> None:
     with pytest.raises(ValueError):
         next_reminder_at(date(2026, 1, 16), CPH, datetime(2026, 1, 12, 10, 0))
+
+
+@pytest.mark.parametrize(
+    ("summary_day", "deadline"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 30)),  # a week on, a Monday
+        (date(2026, 11, 28), date(2026, 12, 7)),  # a week on is a Saturday: the Monday after
+        (date(2026, 12, 18), date(2026, 12, 28)),  # a week on is Christmas Day: the Monday after
+        (date(2027, 3, 24), date(2027, 4, 1)),  # Easter takes three days: 3 working days need 8
+        (date(2027, 3, 22), date(2027, 3, 30)),  # a week on is Easter Monday: the Tuesday after
+    ],
+)
+def test_the_default_deadline_is_a_working_day_three_working_days_on(
+    summary_day: date, deadline: date
+) -> None:
+    assert default_deadline(summary_day) == deadline
+    assert is_working_day(deadline)
