@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
 from storage.models import Base, Workshop
+from storage.models.kinds import Platform
 
-PLATFORM, WORKSPACE = "console", "local"
+PLATFORM: Platform = "console"
+WORKSPACE = "local"
 
 
 def person(name: str) -> PersonRef:

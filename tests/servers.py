@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
+
+from tests.waiting import eventually
 
 
 @contextmanager
@@ -19,10 +22,7 @@ def serve(app: Any) -> Iterator[str]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        thread.join(0.01)
+    eventually(lambda: server.started or not thread.is_alive())
     assert server.started, "uvicorn did not start"
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -31,3 +31,11 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         loop.close()
+
+
+def answers(url: str) -> bool:
+    """Whether a server answers `url` with 200 yet (a process still starting does not)."""
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

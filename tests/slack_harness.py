@@ -4,7 +4,6 @@ as Slack signs them, answers read from what reached the fake."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -118,14 +117,6 @@ class SlackHarness:
     def dm(self, user: str) -> list[dict[str, Any]]:
         channel = self.slack.dm_channel_of(user)
         return self.slack.messages(channel) if channel else []
-
-
-def eventually(condition: Any, timeout: float = 10.0) -> None:
-    """Waits for background work (the delivery worker, a roster sync) to reach a state."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition was not met in time"
-        time.sleep(0.02)
 
 
 def text_of(message: dict[str, Any]) -> str:

@@ -11,7 +11,6 @@ service URL travels in the ``serviceurl`` claim: botbuilder's AuthenticationCons
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import itertools
@@ -30,7 +29,9 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.fakes.http_server import ThreadedServer
 from tests.fakes.teams_activities import TENANT_ID, TeamsUser
+from tests.waiting import eventually, eventually_async
 
 Json = dict[str, Any]
 ISSUER = "https://api.botframework.com"
@@ -45,7 +46,7 @@ DENIED = {"message": "Authorization has been denied for this request."}
 TEAMS_ERRORS = {400: "BadArgument", 401: "BotNotRegistered", 403: "BotNotInConversationRoster"}
 TEAMS_ERRORS |= {404: "ConversationNotFound", 412: "PreconditionFailed", 413: "MessageSizeTooBig"}
 TEAMS_ERRORS |= {429: "Throttled", 500: "ServiceError", 502: "ServiceError"}
-METADATA = {"issuer": ISSUER, "authorization_endpoint": "https://invalid.botframework.com"}
+METADATA: Json = {"issuer": ISSUER, "authorization_endpoint": "https://invalid.botframework.com"}
 METADATA |= {"id_token_signing_alg_values_supported": ["RS256"]}
 METADATA |= {"token_endpoint_auth_methods_supported": ["private_key_jwt"]}
 
@@ -97,9 +98,15 @@ def _b64(number: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _new_key(endorsements: list[str]) -> _Key:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return _Key(secrets.token_urlsafe(16), private, endorsements)
+_PRIVATE_KEYS: list[rsa.RSAPrivateKey] = []  # this process's; a 2048-bit key takes 30 ms to make
+
+
+def _private_key(n: int) -> rsa.RSAPrivateKey:
+    """The n-th RSA key of this process. A fake takes another one for each key it makes, so that
+    a key it does not list really is another key; the fakes of different tests share them."""
+    while len(_PRIVATE_KEYS) <= n:
+        _PRIVATE_KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return _PRIVATE_KEYS[n]
 
 
 class _Refusal(Exception):
@@ -124,7 +131,7 @@ def _aad_error(status: int, error: str, code: int, text: str) -> web.Response:
     return web.json_response(body, status=status)
 
 
-class FakeBotFramework:
+class FakeBotFramework(ThreadedServer):
     """``with FakeBotFramework(app_id="app-123", app_password="secret") as bf:`` then give the bot
     ``bf.token_url`` (or ``bf.tenant_token_url(t)``), ``bf.openid_metadata_url`` and activities
     whose ``serviceUrl`` is ``bf.service_url``. ``tenant_id`` makes it a single-tenant bot: its
@@ -139,43 +146,25 @@ class FakeBotFramework:
         page_size: int = 2,
         token_lifetime: int = 3599,
     ) -> None:
+        super().__init__()
         self.app_id, self.app_password, self.tenant_id = app_id, app_password, tenant_id
         self.bot_id = f"28:{app_id}"
         self.page_size = page_size  # small so that clients must follow continuationToken
         self.token_lifetime = token_lifetime
         self.token_requests = self.jwks_requests = self.metadata_requests = 0
-        self.base_url = self.service_url = self.token_url = ""
-        self.openid_metadata_url = self.jwks_url = ""
         self._lock = threading.RLock()
         self._calls: list[Call] = []
         self._failures: list[_Failure] = []
         self._tokens: dict[str, float] = {}  # access token -> expiry (epoch seconds)
         self._token_secret = secrets.token_bytes(32)
-        self._keys = [_new_key(ENDORSED)]
-        self._unendorsed = _new_key(["webchat", "directline"])  # listed, but not for msteams
+        self._made = itertools.count()  # keys made so far, for _private_key
+        self._keys = [self._new_key(ENDORSED)]
+        self._unendorsed = self._new_key(["webchat", "directline"])  # listed, not for msteams
         self._foreign: _Key | None = None
         self._conversations: dict[str, _Conversation] = {}
         self._ids = itertools.count(int(time.time() * 1000))  # Teams ids are ms timestamps
-        self._loop: asyncio.AbstractEventLoop
-        self._thread: threading.Thread
-        self._runner: web.AppRunner | None = None
 
-    def __enter__(self) -> FakeBotFramework:
-        # Own loop, own thread: sync tests, asyncio.run() and an app in another loop all reach it.
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    async def _start(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=4 * MAX_ACTIVITY_BYTES)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
@@ -186,14 +175,28 @@ class FakeBotFramework:
         app.router.add_post(conv + "/{cid}/activities/{aid}", self._connector(self._send))
         app.router.add_put(conv + "/{cid}/activities/{aid}", self._connector(self._update))
         app.router.add_get(conv + "/{cid}/pagedmembers", self._connector(self._paged_members))
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self.service_url = f"{self.base_url}{CONNECTOR}/"  # trailing slash, as Teams sends it
-        self.token_url = self.tenant_token_url(CHANNEL_AUTH_TENANT)
-        self.openid_metadata_url = f"{self.base_url}/v1/.well-known/openidconfiguration"
-        self.jwks_url = f"{self.base_url}/v1/.well-known/keys"
+        return app
+
+    @property
+    def service_url(self) -> str:
+        return f"{self.base_url}{CONNECTOR}/"  # trailing slash, as Teams sends it
+
+    @property
+    def token_url(self) -> str:
+        return self.tenant_token_url(CHANNEL_AUTH_TENANT)
+
+    @property
+    def openid_metadata_url(self) -> str:
+        return f"{self.base_url}/v1/.well-known/openidconfiguration"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.base_url}/v1/.well-known/keys"
+
+    def _new_key(self, endorsements: list[str]) -> _Key:
+        with self._lock:
+            private = _private_key(next(self._made))
+        return _Key(secrets.token_urlsafe(16), private, endorsements)
 
     def tenant_token_url(self, tenant: str) -> str:
         """The token endpoint of one Azure AD tenant (``token_url`` is botframework.com's)."""
@@ -272,7 +275,7 @@ class FakeBotFramework:
     def rotate_key(self) -> str:
         """Publish a new signing key and sign with it from now on; the old one stays listed, as
         in a real rollover. Returns the new kid."""
-        key = _new_key(ENDORSED)
+        key = self._new_key(ENDORSED)
         with self._lock:
             self._keys.append(key)
         return key.kid
@@ -282,22 +285,17 @@ class FakeBotFramework:
         return "\n".join(lines) or "  (no calls)"
 
     def wait_for(self, predicate: Callable[[FakeBotFramework], bool], timeout: float = 10) -> None:
-        """Poll until ``predicate(self)``; for waiting on background workers, not for timing."""
-        deadline = time.monotonic() + timeout
-        while not predicate(self):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Condition not met in {timeout}s. Calls:\n{self.dump()}")
-            time.sleep(0.01)
+        """Waits until ``predicate(self)``; on giving up, the message lists every call seen."""
+        eventually(lambda: predicate(self), timeout, explain=self._calls_seen)
 
     async def wait_for_async(
         self, predicate: Callable[[FakeBotFramework], bool], timeout: float = 10
     ) -> None:
         """As :meth:`wait_for`, but yields to the caller's event loop (where the app may run)."""
-        deadline = time.monotonic() + timeout
-        while not predicate(self):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Condition not met in {timeout}s. Calls:\n{self.dump()}")
-            await asyncio.sleep(0.01)
+        await eventually_async(lambda: predicate(self), timeout, explain=self._calls_seen)
+
+    def _calls_seen(self) -> str:
+        return f"Bot Framework calls:\n{self.dump()}"
 
     # -- inbound: what the Connector sends with each activity --------------------------------
     def sign_activity(
@@ -321,7 +319,7 @@ class FakeBotFramework:
         5-minute clock skew) and ``not_before_offset`` >= 300 (not yet valid)."""
         with self._lock:
             if key == "foreign":
-                signer = self._foreign = self._foreign or _new_key(ENDORSED)
+                signer = self._foreign = self._foreign or self._new_key(ENDORSED)
             else:
                 signer = self._keys[-1] if channel_endorsement else self._unendorsed
         now = int(time.time())
@@ -356,8 +354,14 @@ class FakeBotFramework:
         now, tid = int(time.time()), tenant
         if tenant == CHANNEL_AUTH_TENANT:
             tid = BOTFRAMEWORK_TENANT_GUID
-        claims = {"aud": ISSUER, "iss": f"https://sts.windows.net/{tid}/", "appid": self.app_id}
-        claims |= {"tid": tid, "iat": now, "nbf": now, "exp": now + self.token_lifetime}
+        claims: Json = {"aud": ISSUER, "iss": f"https://sts.windows.net/{tid}/"}
+        claims |= {
+            "appid": self.app_id,
+            "tid": tid,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.token_lifetime,
+        }
         claims["uti"] = secrets.token_urlsafe(16)  # Azure AD's unique token id: no two alike
         token = jwt.encode(claims, self._token_secret, algorithm="HS256")
         with self._lock:

@@ -20,11 +20,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
+from tests.fakes.http_server import ThreadedServer
 from tests.fakes.slack_payloads import API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from tests.waiting import eventually, eventually_async
 
 Params = dict[str, Any]
 # Fields Slack documents as "a JSON-based array ... presented as a URL-encoded string".
@@ -186,8 +188,11 @@ class SlackWorkspace:
             self._members[channel_id] = list(members or [])
             self._history.setdefault(channel_id, [])
 
-    def messages(self, channel: str) -> list[dict[str, Any]]:
-        """Latest version of every message in ``channel`` (thread replies too), oldest first."""
+    def messages(self, channel: str | None) -> list[dict[str, Any]]:
+        """Latest version of every message in ``channel`` (thread replies too), oldest first;
+        none in a DM not opened yet (``dm_channel_of`` gives None)."""
+        if channel is None:
+            return []
         with self._lock:
             return [dict(versions[-1]) for versions in self._history.get(channel, [])]
 
@@ -402,54 +407,32 @@ class SlackWorkspace:
         return reply
 
 
-class FakeSlack(SlackWorkspace):
+class FakeSlack(SlackWorkspace, ThreadedServer):
     """``with FakeSlack() as slack:`` then point ``AsyncWebClient(base_url=slack.api_url)`` at it."""
 
     def __init__(
         self, *, team_id: str = TEAM_ID, bot_user_id: str = BOT_USER_ID, page_size: int = 2
     ) -> None:
-        super().__init__(team_id=team_id, bot_user_id=bot_user_id, page_size=page_size)
+        SlackWorkspace.__init__(self, team_id=team_id, bot_user_id=bot_user_id, page_size=page_size)
+        ThreadedServer.__init__(self)
         self._calls: list[Call] = []
         self._responses: defaultdict[str, list[Any]] = defaultdict(list)
         self._failures: defaultdict[str, list[_Failure]] = defaultdict(list)
         self._limits: dict[str, _RateLimit] = {}
         self._rate_limited: Counter[str] = Counter()
-        self._port = 0
-        self._loop: asyncio.AbstractEventLoop
-        self._thread: threading.Thread
-        self._runner: web.AppRunner | None = None
 
-    def __enter__(self) -> FakeSlack:
-        # The server gets its own loop and thread so that sync tests, asyncio.run() and an app
-        # under test running in another loop can all reach it.
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-    async def _start(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._serve_api)
         app.router.add_post("/response/{name}", self._serve_response_url)
         app.router.add_post("/upload/{file_id}", self._serve_upload)
         app.router.add_get("/socket", self._serve_socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-        self.upload_base = self.base_url
+        return app
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.upload_base = self.base_url
+        return self
 
     @property
     def api_url(self) -> str:
@@ -506,11 +489,6 @@ class FakeSlack(SlackWorkspace):
         with self._lock:
             return self._rate_limited[method]
 
-    def cpu_time(self) -> float:
-        """CPU seconds used so far by the thread that serves the fake (Linux): a benchmark that
-        runs the fake in its own process subtracts it from the process's CPU time."""
-        return time.clock_gettime(time.pthread_getcpuclockid(self._thread.ident or 0))
-
     def _admit(self, method: str, params: Params) -> int | None:
         limit = self._limits.get(method)
         if limit is None:
@@ -545,25 +523,17 @@ class FakeSlack(SlackWorkspace):
         return "\n".join(lines) or "  (no calls)"
 
     def wait_for(self, predicate: Callable[[FakeSlack], bool], timeout: float = 10.0) -> None:
-        """Poll until ``predicate(self)``; for waiting on background workers, not for timing."""
-        deadline = time.monotonic() + timeout
-        while not predicate(self):
-            if time.monotonic() > deadline:
-                raise self._gave_up(timeout)
-            time.sleep(0.01)
+        """Waits until ``predicate(self)``; on giving up, the message lists every call seen."""
+        eventually(lambda: predicate(self), timeout, explain=self._calls_seen)
 
     async def wait_for_async(
         self, predicate: Callable[[FakeSlack], bool], timeout: float = 10.0
     ) -> None:
         """As :meth:`wait_for`, but yields to the caller's event loop (where the app may run)."""
-        deadline = time.monotonic() + timeout
-        while not predicate(self):
-            if time.monotonic() > deadline:
-                raise self._gave_up(timeout)
-            await asyncio.sleep(0.01)
+        await eventually_async(lambda: predicate(self), timeout, explain=self._calls_seen)
 
-    def _gave_up(self, timeout: float) -> AssertionError:
-        return AssertionError(f"Slack condition not met in {timeout}s. Calls:\n{self.dump()}")
+    def _calls_seen(self) -> str:
+        return f"Slack calls:\n{self.dump()}"
 
     async def _serve_api(self, request: web.Request) -> web.Response:
         method, params = request.match_info["method"], await _read_params(request)
@@ -626,6 +596,4 @@ class FakeSlack(SlackWorkspace):
     def socket_send(self, envelope: dict[str, Any]) -> None:
         """Pushes an envelope (a slash command, an interaction, an event) to the connected app."""
         assert self.sockets, "no app is connected over Socket Mode"
-        asyncio.run_coroutine_threadsafe(self.sockets[-1].send_json(envelope), self._loop).result(
-            10
-        )
+        self.run_in_loop(self.sockets[-1].send_json(envelope))

@@ -326,6 +326,7 @@ def installation_update(
     """``installationUpdate``: the app was installed (``add``) or uninstalled (``remove``;
     ``add-upgrade`` / ``remove-upgrade`` on upgrades). With ``team_id`` it is a team install
     into channel ``conversation_id``; without, a personal install in the 1:1 chat."""
+    channel_data: Json
     if team_id is None:
         conversation, channel_data = _personal(conversation_id, tenant), {"tenant": {"id": tenant}}
     else:

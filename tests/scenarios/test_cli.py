@@ -1,4 +1,6 @@
-"""The CLI as a newcomer runs it: real subprocesses, a real SQLite file, no chat service."""
+"""The CLI as a newcomer runs it, on a real SQLite file with no chat service: `main(argv)`
+in-process, and two real processes where the process is the point (the installed `samskab` script
+with a console on its standard input, and `samskab serve` answering over HTTP)."""
 
 from __future__ import annotations
 
@@ -8,48 +10,34 @@ import socket
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.command_line import CommandLine
+from tests.servers import answers
+from tests.waiting import eventually
+
 SCRIPT = Path(sysconfig.get_path("scripts")) / "samskab"
 
 
-def run(
-    tmp_path: Path,
-    *args: str,
-    stdin: str = "",
-    script: bool = False,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    command = [str(SCRIPT)] if script else [sys.executable, "-m", "bot"]
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "TEAMS_", "SAMSKAB_", "DATABASE_URL"))
-    }
-    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'samskab.db'}"
-    clean.update(env or {})
-    return subprocess.run(
-        [*command, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean,
-        timeout=120,
-    )
-
-
-def test_demo_then_a_scripted_console_shows_the_status(tmp_path: Path) -> None:
-    assert SCRIPT.exists(), "the samskab console script is installed"
-    demo = run(tmp_path, "demo", script=True)
+def test_demo_then_the_installed_script_runs_a_scripted_console(
+    samskab: CommandLine, tmp_path: Path
+) -> None:
+    demo = samskab("demo")
     assert demo.returncode == 0, demo.stderr
     assert "Demoforløbet »Samskabt styring i socialpsykiatrien« er indlæst" in demo.stdout
 
-    console = run(tmp_path, "console", stdin="/samskab status\n", script=True)
+    assert SCRIPT.exists(), "the samskab console script is installed"
+    console = subprocess.run(  # the environment samskab set: this database, no chat settings
+        [str(SCRIPT), "console"],
+        input="/samskab status\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert console.returncode == 0, console.stderr
     assert "Du er Mette Lund i #odder-samskabelse" in console.stdout
     assert "Trin 3 af 6: Udvikle løsninger" in console.stdout
@@ -57,31 +45,34 @@ def test_demo_then_a_scripted_console_shows_the_status(tmp_path: Path) -> None:
     assert "Input modtaget: 8 input" in console.stdout
     assert "Traceback" not in console.stderr
 
-    again = run(tmp_path, "demo")
+    again = samskab("demo")
     assert again.returncode == 0 and "allerede indlæst" in again.stdout
 
 
-def test_digest_now_posts_the_status_of_every_process(tmp_path: Path) -> None:
-    run(tmp_path, "demo")
-    digest = run(tmp_path, "digest", "--now")
+def test_digest_now_posts_the_status_of_every_process(samskab: CommandLine) -> None:
+    samskab("demo")
+    digest = samskab("digest", "--now")
     assert digest.returncode == 0, digest.stderr
     assert "#odder-samskabelse" in digest.stdout
     assert "Status på forløbet — hvor er vi?" in digest.stdout
-    missing = run(tmp_path, "digest", "--now", "--channel", "findes-ikke")
+    missing = samskab("digest", "--now", "--channel", "findes-ikke")
     assert (
         missing.returncode == 1 and "Intet aktivt forløb i kanalen findes-ikke." in missing.stderr
     )
 
 
-def test_migrate_creates_the_database(tmp_path: Path) -> None:
-    result = run(tmp_path, "migrate")
+def test_migrate_creates_the_database(samskab: CommandLine, tmp_path: Path) -> None:
+    (tmp_path / "samskab.db").unlink()  # a newcomer's first command: no database yet
+    result = samskab("migrate")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "samskab.db").exists()
 
 
 @pytest.mark.parametrize("command", ["serve", "socket"])
-def test_serve_without_settings_names_them_and_exits_non_zero(tmp_path: Path, command: str) -> None:
-    result = run(tmp_path, command)
+def test_serve_without_settings_names_them_and_exits_non_zero(
+    samskab: CommandLine, command: str
+) -> None:
+    result = samskab(command)
     assert result.returncode != 0
     assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
     if command == "serve":
@@ -91,14 +82,14 @@ def test_serve_without_settings_names_them_and_exits_non_zero(tmp_path: Path, co
     assert "Traceback" not in result.stderr
 
 
-def test_a_wrong_setting_is_explained_in_one_line(tmp_path: Path) -> None:
-    result = run(tmp_path, "migrate", env={"SAMSKAB_TIMEZONE": "Mars/Olympus"})
+def test_a_wrong_setting_is_explained_in_one_line(samskab: CommandLine) -> None:
+    result = samskab("migrate", env={"SAMSKAB_TIMEZONE": "Mars/Olympus"})
     assert result.returncode == 2
     assert "SAMSKAB_TIMEZONE" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_the_console_speaks_english_when_asked(tmp_path: Path) -> None:
-    result = run(tmp_path, "console", stdin="/samskab status\n", env={"SAMSKAB_LANGUAGE": "en"})
+def test_the_console_speaks_english_when_asked(samskab: CommandLine) -> None:
+    result = samskab("console", stdin="/samskab status\n", env={"SAMSKAB_LANGUAGE": "en"})
     assert result.returncode == 0, result.stderr
     assert "No process is set up in this channel yet." in result.stdout
 
@@ -123,14 +114,8 @@ def test_serve_with_slack_settings_answers_the_health_check(tmp_path: Path) -> N
         text=True,
     )
     try:
-        health = None
-        for _ in range(200):
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        assert health is not None and health.status_code == 200
+        eventually(lambda: answers(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
         assert health.json() == {"status": "ok", "adapters": ["slack"]}
         unsigned = httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"command=/samskab")
         assert unsigned.status_code == 401

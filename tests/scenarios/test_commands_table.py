@@ -38,9 +38,9 @@ def test_every_command_has_help_in_both_languages(language: str) -> None:
     for command in COMMANDS:
         if command.help is None:
             # Covered by another command's line, which names it.
-            assert any(
-                command.name in (c.help or "") for c in COMMANDS if c is not command
-            ), command.name
+            assert any(command.name in (c.help or "") for c in COMMANDS if c is not command), (
+                command.name
+            )
             continue
         line = tr._(command.help)
         if language == "da":
@@ -90,4 +90,3 @@ def test_a_made_up_command_word_is_refused_with_the_help(bot: SlackHarness) -> N
     answer = bot.response(bot.command(ANNA, "hokuspokus"))
     assert "kender ikke kommandoen »hokuspokus«" in answer["text"]
     assert "/samskab status: hvor er vi i forløbet?" in answer["text"]
-

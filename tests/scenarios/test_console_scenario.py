@@ -10,7 +10,7 @@ import pytest
 
 from handlers.context import Deps
 from tests.conftest import Clock
-from tests.console_driver import ConsoleDriver
+from tests.console_driver import ConsoleDriver, Post
 
 FACILITATOR = "Mette Lund"
 ATTENDEES = ["Anna Holm", "Bo Sørensen", "Camilla Friis", "Dorte Bach"]
@@ -19,7 +19,20 @@ ABSENT = ["Emil Vestergaard", "Frida Juhl", "Gitte Møller"]
 
 @dataclass(frozen=True)
 class Words:
-    choice: str  # the language's number in the setup form
+    language: str  # its option in the setup form
+    # The labels of the fields typed in, and the options chosen.
+    title_field: str
+    when_field: str
+    attended_field: str
+    summary_field: str
+    decisions_field: str
+    questions_field: str
+    next_steps_field: str
+    input_field: str
+    name_field: str
+    with_my_name: str
+    anonymously: str
+    # What the bot says.
     set_up: str
     dm_to: str
     only_to_you: str
@@ -44,7 +57,18 @@ class Words:
 
 
 DANISH = Words(
-    choice="1",
+    language="Dansk",
+    title_field="Titel",
+    when_field="Dato og tidspunkt",
+    attended_field="Hvem deltog?",
+    summary_field="Opsamling",
+    decisions_field="Beslutninger",
+    questions_field="Åbne spørgsmål",
+    next_steps_field="Næste skridt",
+    input_field="Dit input",
+    name_field="Vis mit navn?",
+    with_my_name="Ja, med mit navn",
+    anonymously="Nej, anonymt",
     set_up="Forløbet »Odder – samskabt styring« er sat op.",
     dm_to="DM til ",
     only_to_you="kun til dig",
@@ -68,7 +92,18 @@ DANISH = Words(
     updated="opdateret",
 )
 ENGLISH = Words(
-    choice="2",
+    language="English",
+    title_field="Title",
+    when_field="Date and time",
+    attended_field="Who attended?",
+    summary_field="Summary",
+    decisions_field="Decisions",
+    questions_field="Open questions",
+    next_steps_field="Next steps",
+    input_field="Your input",
+    name_field="Show my name?",
+    with_my_name="Yes, with my name",
+    anonymously="No, anonymously",
     set_up="The process “Odder – samskabt styring” is set up.",
     dm_to="DM to ",
     only_to_you="only to you",
@@ -98,41 +133,36 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
     chat = ConsoleDriver(deps, channel="odder", as_name=FACILITATOR, export_dir=tmp_path)
     chat.type("/join " + ", ".join(ATTENDEES + ABSENT))
 
+    # The rest as proposed: the tracks Visitation, Dokumentation and Budget, the digest on
+    # Mondays at 09:00, no second channel, the reminders, 3 colleagues before anonymous input
+    # shows, no other facilitators.
     posts = chat.type(
         "/samskab setup",
-        "Odder – samskabt styring",  # name
-        "",  # tracks: the proposed Visitation, Dokumentation, Budget
-        "3",  # current step
-        "",  # digest weekday: Monday
-        "",  # digest time: 09:00
-        words.choice,  # language
-        "",  # timezone: Europe/Copenhagen
-        "",  # no second channel for the status update
-        "",  # a reminder two working days before the deadline
-        "",  # and one on the deadline day
-        "",  # anonymous input waits for 3 colleagues
-        "",  # other facilitators: none
+        {
+            "Forløbets navn": "Odder – samskabt styring",
+            "Nuværende trin": "3",
+            "Sprog": words.language,
+        },
     )
     assert posts[0].label == words.only_to_you and words.set_up in posts[0].body
     assert posts[1].label == "#odder" and words.step in posts[1].body
 
-    chat.type("/samskab workshop", "1", "Ny visitationsmodel", "2026-11-25 13:00", "")
+    chat.type(
+        "/samskab workshop",
+        {words.title_field: "Ny visitationsmodel", words.when_field: "2026-11-25 13:00"},
+    )
     clock.set(clock.now.replace(day=25, hour=16))
 
-    posts = chat.type(
+    posts = chat.type(  # the proposed question, and the proposed deadline a week ahead
         "/samskab summary",
-        ", ".join([FACILITATOR, *ATTENDEES]),  # attendees: 5 of the 8 invited
-        "Vi tegnede et første udkast til en fælles visitationsmodel.",
-        "",
-        "Fælles opstartsmøde afprøves i team Nord",
-        "Bestillingen skrives i borgerens egne ord",
-        "",
-        "Hvem indkalder til mødet?",
-        "",
-        "Team Nord planlægger afprøvningen",
-        "",
-        "",  # the proposed question
-        "",  # the proposed deadline, a week ahead
+        {
+            words.attended_field: ", ".join([FACILITATOR, *ATTENDEES]),  # 5 of the 8 invited
+            words.summary_field: "Vi tegnede et første udkast til en fælles visitationsmodel.",
+            words.decisions_field: "Fælles opstartsmøde afprøves i team Nord\n"
+            "Bestillingen skrives i borgerens egne ord",
+            words.questions_field: "Hvem indkalder til mødet?",
+            words.next_steps_field: "Team Nord planlægger afprøvningen",
+        },
     )
     assert posts[0].label == words.only_to_you and words.asked in posts[0].body
     channel_posts = [p for p in posts if p.label == "#odder"]
@@ -154,9 +184,7 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
     chat.type("/as Emil Vestergaard")
     posts = chat.type(
         "/click " + chat.button(dms["Emil Vestergaard"], words.give_input),
-        "Husk nattevagterne.",
-        "",
-        "1",
+        {words.input_field: "Husk nattevagterne.", words.name_field: words.with_my_name},
     )
     assert words.thanks in _only(posts, words.only_to_you).body
     thread = _only(posts, "#odder")
@@ -169,9 +197,10 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
     chat.type("/as Frida Juhl")
     posts = chat.type(
         "/click " + chat.button(dms["Frida Juhl"], words.give_input),
-        "Borgerne skal have tid til at forberede sig.",
-        "",
-        "2",
+        {
+            words.input_field: "Borgerne skal have tid til at forberede sig.",
+            words.name_field: words.anonymously,
+        },
     )
     # Only two colleagues have responded: her input waits, so that its time cannot point to her.
     assert not [p for p in posts if p.label.startswith("#odder")]
@@ -207,7 +236,7 @@ def test_whole_loop_in_the_console(deps: Deps, clock: Clock, tmp_path: Path, wor
     assert "Frida" not in "\n".join(p.body for p in chat.transcript if p.label.startswith("#"))
 
 
-def _only(posts: list, label: str):  # type: ignore[no-untyped-def]
+def _only(posts: list[Post], label: str) -> Post:
     matching = [p for p in posts if p.label.startswith(label)]
     assert len(matching) == 1, f"expected one post to {label!r}, got {posts}"
     return matching[0]

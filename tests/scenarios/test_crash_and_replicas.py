@@ -9,12 +9,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -26,7 +24,9 @@ from storage.models import OutboxMessage
 from tests.builders import plan, set_up, summary_values
 from tests.conftest import POSTGRES, _postgres_database
 from tests.fakes.slack_api import FakeSlack
+from tests.servers import answers
 from tests.slack_harness import CHANNEL, TEAM
+from tests.waiting import eventually
 
 FACILITATOR = "U0FACIL"
 
@@ -88,12 +88,7 @@ def bot_process(
         text=True,
     )
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        eventually(lambda: answers(f"http://127.0.0.1:{port}/healthz"), timeout=30)
         yield process
     finally:
         if process.poll() is None:
@@ -112,13 +107,6 @@ def _unsent(db: Database) -> int:
             )
             or 0
         )
-
-
-def _until(condition, timeout: float = 90.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "not done in time"
-        time.sleep(0.1)
 
 
 def _assert_each_once(slack: FakeSlack, people: list[str]) -> None:
@@ -147,7 +135,7 @@ def test_a_fan_out_killed_with_sigkill_and_restarted_delivers_each_message_once(
         assert _unsent(db) > 0, "killed in the middle, not after the end"
         slack.delays["chat.postMessage"] = 0.0
         with bot_process(sqlite_url, slack, tmp_path):
-            _until(lambda: _unsent(db) == 0)
+            eventually(lambda: _unsent(db) == 0, timeout=90)
         assert in_flight < 200 + 3
         # Rows caught mid-call were looked up in Slack rather than posted again.
         assert slack.calls_to("conversations.history"), "the crash check was exercised"
@@ -170,7 +158,7 @@ def test_three_bots_on_one_postgresql_database_send_each_of_500_messages_once(
                 bot_process(url, slack, tmp_path),
                 bot_process(url, slack, tmp_path),
             ):
-                _until(lambda: _unsent(db) == 0, timeout=120)
+                eventually(lambda: _unsent(db) == 0, timeout=120)
             _assert_each_once(slack, colleagues(500))
             posted = [c for c in slack.calls_to("chat.postMessage") if not c.failed]
             assert len(posted) == 500 + 3  # the DMs, and setup, workshop and summary posts

@@ -39,7 +39,10 @@ def chat(deps: Deps, tmp_path: Path) -> ConsoleDriver:
 def answer(chat: ConsoleDriver, who: str, text: str, *, anonymous: bool) -> list[Post]:
     chat.type("/as " + who)
     dm = chat.received_by("DM til " + who)[0]
-    return chat.type("/click " + chat.button(dm, "Giv input"), text, "", "2" if anonymous else "1")
+    return chat.type(
+        "/click " + chat.button(dm, "Giv input"),
+        {"Dit input": text, "Vis mit navn?": "Nej, anonymt" if anonymous else "Ja, med mit navn"},
+    )
 
 
 def input_number(listing: str, author: str) -> str:
@@ -104,7 +107,8 @@ def test_a_used_input_reaches_its_contributor_named_and_anonymous(
     chat.type("/as Mette Lund")
     clock.advance(days=1)
     posts = chat.type(
-        "/click " + chat.button(anonymous_post, "Brugt"), "", "Nattevagten er med i model B.", ""
+        "/click " + chat.button(anonymous_post, "Brugt"),
+        {"Note til den, der gav inputtet": "Nattevagten er med i model B."},
     )
     done = posts[0]
     assert done.label == "kun til dig" and "markeret brugt" in done.body
@@ -205,7 +209,7 @@ def test_the_threshold_is_the_processs_own_and_at_least_two(deps: Deps, tmp_path
 def test_anonymous_input_to_the_process_in_general_waits_for_as_many(chat: ConsoleDriver) -> None:
     def general(who: str, text: str) -> list[Post]:
         chat.type("/as " + who)
-        return chat.type("/samskab input", "", text, "", "2")
+        return chat.type("/samskab input", {"Dit input": text, "Vis mit navn?": "Nej, anonymt"})
 
     assert not [p for p in general("Anna Holm", "Mere tid til borgerne.") if p.label == "#odder"]
     assert not [p for p in general("Bo Sørensen", "Færre møder.") if p.label == "#odder"]

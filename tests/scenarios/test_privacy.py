@@ -46,9 +46,14 @@ def chat(deps: Deps, tmp_path: Path) -> ConsoleDriver:
     driver = ConsoleDriver(deps, channel="odder", as_name="Emil Vestergaard", export_dir=tmp_path)
     driver.deliver()
     answer(driver, "Emil Vestergaard", EMIL_NAMED, anonymous=False)
-    driver.type("/samskab input", "1", EMIL_ANONYMOUS, "", "2")  # about the process in general
+    driver.type(
+        "/samskab input",
+        {"Om": "Forløbet generelt", "Dit input": EMIL_ANONYMOUS, "Vis mit navn?": "Nej, anonymt"},
+    )
     driver.type("/samskab abonnér")
-    driver.type("/samskab workshop", "", "Budgetmodellen", "2026-12-09 13:00", "")
+    driver.type(
+        "/samskab workshop", {"Titel": "Budgetmodellen", "Dato og tidspunkt": "2026-12-09 13:00"}
+    )
     driver.type("/samskab trin 3")  # the pulse goes to everyone
     driver.type("/click " + driver.button(driver.received_by("DM til Emil")[-1], "4"))
     answer(driver, "Frida Juhl", FRIDA_NAMED, anonymous=False)
@@ -66,7 +71,10 @@ def chat(deps: Deps, tmp_path: Path) -> ConsoleDriver:
 def answer(chat: ConsoleDriver, who: str, text: str, *, anonymous: bool) -> list[Post]:
     chat.type("/as " + who)
     dm = chat.received_by("DM til " + who)[0]
-    return chat.type("/click " + chat.button(dm, "Giv input"), text, "", "2" if anonymous else "1")
+    return chat.type(
+        "/click " + chat.button(dm, "Giv input"),
+        {"Dit input": text, "Vis mit navn?": "Nej, anonymt" if anonymous else "Ja, med mit navn"},
+    )
 
 
 def process_id(deps: Deps) -> int:
@@ -206,7 +214,16 @@ def test_forget_me_leaves_no_trace_of_the_person_in_any_table(
     frida_before = _person_rows(deps, FRIDA.user_id)
 
     chat.type("/as Emil Vestergaard")
-    form = chat.type("/samskab glem-mig", "1" if choice == "delete" else "2")
+    form = chat.type(
+        "/samskab glem-mig",
+        {
+            "Du har givet 1 input med dit navn. Hvad skal der ske med det?": (
+                "Slet mine input med navn"
+                if choice == "delete"
+                else "Behold mine input, uden mit navn"
+            )
+        },
+    )
     text = chat.last_text
     assert "Samskab sletter alt, hvad det har gemt om dig" in text
     assert "Du har givet 1 input med dit navn. Hvad skal der ske med det?" in text
@@ -283,7 +300,7 @@ def test_closing_is_for_facilitators_and_stops_new_work_but_keeps_the_record(
     assert row_counts(deps) == before
 
     chat.type("/as Mette Lund")
-    posts = chat.type("/samskab luk", "1")
+    posts = chat.type("/samskab luk", {"Luk »Forløb i odder«?": "Ja, luk forløbet"})
     assert "Når »Forløb i odder« lukkes" in chat.last_text
     reply = next(p for p in posts if p.label == "kun til dig")
     assert reply.body == (
@@ -314,4 +331,5 @@ def test_closing_is_for_facilitators_and_stops_new_work_but_keeps_the_record(
     with deps.db.transaction() as session:
         process = session.get(Process, process_id(deps))
         assert process is not None and process.status == "closed"
+        assert process.closed_at is not None
         assert process.closed_at == datetime(2026, 11, 23, 9, 0, tzinfo=process.closed_at.tzinfo)

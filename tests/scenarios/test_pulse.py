@@ -33,14 +33,23 @@ def set_up_with_a_held_workshop(chat: ConsoleDriver, clock: Clock) -> None:
     chat.type("/join " + ", ".join(ATTENDEES + ABSENT))
     chat.type(
         "/samskab setup",
-        *("Odder – samskabt styring", "", "2", "", "", "1", "", "", "", "", "", ""),
+        {"Forløbets navn": "Odder – samskabt styring", "Nuværende trin": "2", "Sprog": "Dansk"},
     )
-    chat.type("/samskab workshop", "1", "Ny visitationsmodel", "2026-11-25 13:00", "")
+    chat.type(
+        "/samskab workshop",
+        {
+            "Spor": "Visitation",
+            "Titel": "Ny visitationsmodel",
+            "Dato og tidspunkt": "2026-11-25 13:00",
+        },
+    )
     clock.set(clock.now.replace(day=25, hour=16))
     posts = chat.type(
         "/samskab referat",
-        ", ".join([FACILITATOR, *ATTENDEES]),
-        *("Vi tegnede et første udkast.", "", "", "", "", "", ""),
+        {
+            "Hvem deltog?": ", ".join([FACILITATOR, *ATTENDEES]),
+            "Opsamling": "Vi tegnede et første udkast.",
+        },
     )
     assert "3 kolleger, der ikke deltog, er blevet spurgt om input" in posts[0].body
 
@@ -112,11 +121,7 @@ def test_pulse_at_a_step_change_and_on_command_with_results_in_the_digest(
     chat.type("/as Frida Juhl")
     posts = chat.type(
         "/click " + chat.button(first["Frida Juhl"], "Tilføj en kommentar"),
-        "3",  # her answer
-        "x" * 1001,
-        "",
-        "Jeg hører mest om det på gangen.",
-        "",
+        {"Dit svar": "3", "Kommentar": ["x" * 1001, "Jeg hører mest om det på gangen."]},
     )
     assert "Kommentar: For langt: 1001 tegn, højst 1000." in chat.last_text
     assert "Tak! Dit svar og din kommentar er modtaget." in _only(posts, "kun til dig").body

@@ -20,9 +20,9 @@ from handlers.context import ChannelRef, Deps
 from handlers.i18n import Translator
 from storage.models import Input, Invitation, Member, Person, Workshop
 from tests.builders import person, row_counts
+from tests.command_line import CommandLine
 from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver, Post
-from tests.scenarios.test_cli import run
 
 FACILITATOR = "Mette Lund"
 NAME = "Samskabt styring i socialpsykiatrien"
@@ -56,11 +56,14 @@ def chat(deps: Deps, clock: Clock, tmp_path: Path) -> ConsoleDriver:
     driver.type("/as " + absent[2])
     driver.type(
         "/click " + driver.button(dms[absent[2]], "Tilføj en kommentar"),
-        *("2", "Jeg hører mest om det på gangen.", ""),
+        {"Dit svar": "2", "Kommentar": "Jeg hører mest om det på gangen."},
     )
     # Anonymous input to the process in general waits for three colleagues: nobody has seen it.
     driver.type("/as Anna Holm")
-    driver.type("/samskab input", "1", HELD_BACK, "", "2")
+    driver.type(
+        "/samskab input",
+        {"Om": "Forløbet generelt", "Dit input": HELD_BACK, "Vis mit navn?": "Nej, anonymt"},
+    )
     driver.type("/as " + FACILITATOR)
     return driver
 
@@ -237,7 +240,14 @@ def test_the_csv_record_opens_in_danish_excel(chat: ConsoleDriver, deps: Deps) -
 
 def test_a_formula_in_someones_words_stays_words_in_excel(chat: ConsoleDriver) -> None:
     chat.type("/as Bo Sørensen")
-    chat.type("/samskab input", "2", '=HYPERLINK("http://evil","klik")', "", "1")
+    chat.type(
+        "/samskab input",
+        {
+            "Om": "Hvad giver bøvl i visitationen?",
+            "Dit input": '=HYPERLINK("http://evil","klik")',
+            "Vis mit navn?": "Ja, med mit navn",
+        },
+    )
     chat.type("/as " + FACILITATOR)
     _, content = export(chat, "/samskab eksport csv", "csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
@@ -270,23 +280,23 @@ def test_the_console_saves_the_record_and_a_persons_own_data_as_files(chat: Cons
     assert "Anna Holm" in mine.read_text(encoding="utf-8")
 
 
-def test_the_command_line_writes_the_record(tmp_path: Path) -> None:
-    assert run(tmp_path, "demo").returncode == 0
-    markdown = run(tmp_path, "export", "--process", "1")
+def test_the_command_line_writes_the_record(samskab: CommandLine, tmp_path: Path) -> None:
+    assert samskab("demo").returncode == 0
+    markdown = samskab("export", "--process", "1")
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith(f"# {NAME}\n")
     assert "Rækkevidde: 3 spurgt, 2 gav input, 0 intet input, 1 har ikke svaret." in (
         markdown.stdout
     )
 
-    saved = run(tmp_path, "export", "--process", "1", "--format", "csv", "--output", "r.csv")
+    saved = samskab("export", "--process", "1", "--format", "csv", "--output", "r.csv")
     assert saved.returncode == 0, saved.stderr
     assert "Dokumentationen er gemt i r.csv." in saved.stdout
     content = (tmp_path / "r.csv").read_bytes()
     assert content.startswith("\ufeffType;Spor;Workshop;".encode())
     assert "Hvad giver bøvl i visitationen?" in content.decode("utf-8")
 
-    unknown = run(tmp_path, "export", "--process", "99", "--format", "csv")
+    unknown = samskab("export", "--process", "99", "--format", "csv")
     assert unknown.returncode == 2 and unknown.stdout == ""
     assert "samskab: Der er intet forløb med id 99." in unknown.stderr
     assert "Traceback" not in unknown.stderr

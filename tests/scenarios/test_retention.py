@@ -30,9 +30,9 @@ from storage.models import (
     SummaryItem,
 )
 from tests.builders import channel, person, plan, row_counts, set_up, summarise
+from tests.command_line import CommandLine
 from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver
-from tests.scenarios.test_cli import run
 from tests.scenarios.test_privacy import traces_of
 
 METTE, ANNA, BO = person("Mette Lund"), person("Anna Holm"), person("Bo Sørensen")
@@ -51,21 +51,23 @@ def closed_process(deps: Deps, clock: Clock, tmp_path: Path) -> int:
     summarise(deps, ODDER, METTE, workshop, [METTE, ANNA, BO])
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
     chat.deliver()
-    for who, text, kind in (
-        ("Emil Vestergaard", "Husk nattevagterne.", "1"),
-        ("Frida Juhl", "Giv borgerne tid.", "2"),
-        ("Gitte Møller", "Tænk på de pårørende.", "1"),
+    for who, text, named in (
+        ("Emil Vestergaard", "Husk nattevagterne.", "Ja, med mit navn"),
+        ("Frida Juhl", "Giv borgerne tid.", "Nej, anonymt"),
+        ("Gitte Møller", "Tænk på de pårørende.", "Ja, med mit navn"),
     ):
         chat.type("/as " + who)
         dm = chat.received_by("DM til " + who)[0]
-        chat.type("/click " + chat.button(dm, "Giv input"), text, "", kind)
+        chat.type(
+            "/click " + chat.button(dm, "Giv input"), {"Dit input": text, "Vis mit navn?": named}
+        )
     chat.type("/samskab abonnér")
     chat.type("/as Mette Lund")
     chat.type("/samskab puls")
     with deps.db.transaction() as session:
         pulse_id = session.scalars(select(Pulse.id)).one()
-    for who in (ANNA, BO, EMIL):
-        press_button(deps, who, "pulse.answer", f"{pulse_id}:4")
+    for answering in (ANNA, BO, EMIL):
+        press_button(deps, answering, "pulse.answer", f"{pulse_id}:4")
     clock.set(CLOSED)
     outcome = submit_form(deps, METTE, ODDER, "close", {}, {"confirm": "close"})
     assert outcome.ok and outcome.reply.message is not None
@@ -159,27 +161,27 @@ def test_retention_erases_a_closed_process_once_its_period_has_passed(
     assert row_counts(deps) == after
 
 
-def test_purge_dry_run_through_the_cli_lists_the_closed_process(tmp_path: Path) -> None:
-    assert run(tmp_path, "demo").returncode == 0
-    closing = run(tmp_path, "console", stdin="/samskab luk\n1\n")
+def test_purge_dry_run_through_the_cli_lists_the_closed_process(samskab: CommandLine) -> None:
+    assert samskab("demo").returncode == 0
+    closing = samskab("console", stdin="/samskab luk\n1\n")
     assert closing.returncode == 0, closing.stderr
     assert "Forløbet »Samskabt styring i socialpsykiatrien« er lukket" in closing.stdout
 
-    kept = run(tmp_path, "purge", "--dry-run")
+    kept = samskab("purge", "--dry-run")
     assert kept.returncode == 0, kept.stderr
     assert kept.stdout.strip() == "Intet lukket forløb har passeret slettefristen (365 dage)."
 
     now = {"SAMSKAB_RETENTION_DAYS": "0"}
-    dry = run(tmp_path, "purge", "--dry-run", env=now)
+    dry = samskab("purge", "--dry-run", env=now)
     assert dry.returncode == 0, dry.stderr
     assert "ville blive slettet (prøvekørsel; intet er slettet)" in dry.stdout
     assert "»Samskabt styring i socialpsykiatrien« (lukket " in dry.stdout
     assert "medlemmer gjort anonyme: " in dry.stdout
-    again = run(tmp_path, "purge", "--dry-run", env=now)
+    again = samskab("purge", "--dry-run", env=now)
     assert again.stdout == dry.stdout, "the dry run erased nothing"
 
-    purged = run(tmp_path, "purge", env=now)
+    purged = samskab("purge", env=now)
     assert purged.returncode == 0, purged.stderr
     assert "Personoplysningerne i 1 forløb er slettet:" in purged.stdout
-    after = run(tmp_path, "purge", env=now)
+    after = samskab("purge", env=now)
     assert "Intet lukket forløb har passeret slettefristen (0 dage)." in after.stdout

@@ -14,10 +14,10 @@ from tests.slack_harness import (
     CHANNEL,
     SlackHarness,
     button_value,
-    eventually,
     slack_bot,
     text_of,
 )
+from tests.waiting import eventually
 
 METTE, ANNA, BO, CARL, DITTE = "U0METTE", "U0ANNA", "U0BO", "U0CARL", "U0DITTE"
 EMIL, FRIDA, GITTE = "U0EMIL", "U0FRIDA", "U0GITTE"

@@ -22,7 +22,8 @@ from tests.scenarios.test_slack_loop import (
     plan_and_summarise,
     set_up_process,
 )
-from tests.slack_harness import CHANNEL, SlackHarness, eventually, slack_bot, text_of
+from tests.slack_harness import CHANNEL, SlackHarness, slack_bot, text_of
+from tests.waiting import eventually
 
 STRANGER = "U0UKENDT"
 

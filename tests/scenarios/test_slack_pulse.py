@@ -15,8 +15,9 @@ from handlers.status.digest import post_digest
 from storage.models import Process
 from tests.builders import row_counts
 from tests.conftest import Clock
-from tests.slack_harness import CHANNEL, SlackHarness, eventually, slack_bot, text_of
+from tests.slack_harness import CHANNEL, SlackHarness, slack_bot, text_of
 from tests.unit.test_slack_blocks import assert_within_slack_limits
+from tests.waiting import eventually
 
 METTE, ANNA, BO, CARL = "U0METTE", "U0ANNA", "U0BO", "U0CARL"
 EMIL, FRIDA, GITTE = "U0EMIL", "U0FRIDA", "U0GITTE"

@@ -22,11 +22,11 @@ from tests.slack_harness import (
     TEAM,
     SlackHarness,
     button_value,
-    eventually,
     slack_bot,
     text_of,
 )
 from tests.unit.test_slack_blocks import assert_within_slack_limits
+from tests.waiting import eventually, settle
 
 METTE, ANNA, EMIL, FRIDA, GITTE, NEW = "U0METTE", "U0ANNA", "U0EMIL", "U0FRIDA", "U0GITTE", "U0NEW"
 USERS = {
@@ -113,7 +113,7 @@ def test_forged_or_stale_signatures_get_401_and_change_nothing(
     )
     forged = payloads.signed_headers(event_body, event_kind, "another-secret")
     assert bot.http.post(bot.url, content=event_body, headers=forged).status_code == 401
-    time.sleep(0.3)  # give any wrongly started work the chance to show itself
+    settle()
     assert row_counts(deps) == before
     assert len(bot.slack.calls) == calls and not bot.slack.responses["forged"]
 
@@ -135,7 +135,7 @@ def test_a_retried_event_welcomes_once_even_across_a_restart(deps: Deps) -> None
         assert retry.status_code == 200
     with slack_bot(deps, USERS, MEMBERS) as restarted:  # a new process on the same database
         restarted.event(event, "Ev0001", **{"X-Slack-Retry-Num": "2"})
-        time.sleep(0.5)  # the worker polls every 50 ms: a wrong DM would have gone by now
+        settle()  # a wrong DM would have gone by now
         assert not restarted.slack.calls_to("chat.postMessage")
     assert row_counts(deps)["outbox"] == 1 + 1  # the setup announcement and one welcome
 

@@ -10,7 +10,8 @@ from bot.settings import Settings
 from bot.socket_mode import run_socket_mode
 from handlers.context import Deps
 from tests.fakes.slack_api import FakeSlack
-from tests.slack_harness import CHANNEL, eventually, text_of
+from tests.slack_harness import CHANNEL, text_of
+from tests.waiting import eventually
 
 
 def test_a_slash_command_over_socket_mode_is_acked_and_answered(deps: Deps) -> None:

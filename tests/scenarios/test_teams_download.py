@@ -22,9 +22,9 @@ from tests.builders import row_counts
 from tests.conftest import Clock
 from tests.fakes import teams_activities as teams
 from tests.fakes.teams_activities import TeamsUser
-from tests.slack_harness import eventually
 from tests.teams_harness import TeamsHarness, actions_of, card_of, teams_bot, text_of
 from tests.unit.test_teams_cards import assert_valid, validator  # noqa: F401 (a fixture)
+from tests.waiting import eventually
 
 METTE = TeamsUser.make("Mette Lund")
 ANNA = TeamsUser.make("Anna Holm")

@@ -14,9 +14,9 @@ from tests.builders import row_counts
 from tests.conftest import Clock
 from tests.fakes import teams_activities as teams
 from tests.fakes.teams_activities import TeamsUser
-from tests.slack_harness import eventually
 from tests.teams_harness import APP_ID, TeamsHarness, card_of, teams_bot, text_of
 from tests.unit.test_teams_cards import assert_valid
+from tests.waiting import eventually
 
 METTE = TeamsUser.make("Mette Lund")
 PRESENT = [TeamsUser.make(n) for n in ("Anna Holm", "Bo Sørensen", "Carl Friis", "Ditte Bach")]

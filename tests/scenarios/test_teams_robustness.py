@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -16,8 +15,8 @@ from tests.builders import row_counts, summary_values
 from tests.conftest import Clock
 from tests.fakes import teams_activities as teams
 from tests.fakes.teams_activities import TeamsUser
-from tests.slack_harness import eventually
 from tests.teams_harness import APP_ID, TeamsHarness, teams_bot, text_of
+from tests.waiting import eventually, settle
 
 METTE = TeamsUser.make("Mette Lund")
 ANNA = TeamsUser.make("Anna Holm", locale="en-GB")
@@ -79,10 +78,21 @@ BAD_TOKENS: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.fixture(scope="module")
+def served(module_deps: Deps) -> Iterator[TeamsHarness]:
+    """Odder set up, served once for all the bad tokens, each of which changes nothing."""
+    with teams_bot(module_deps, EVERYONE) as harness:
+        set_up(module_deps)
+        harness.bf.wait_for(lambda bf: bool(bf.activities(teams.CHANNEL_ID)))  # the announcement
+        settle()  # and whatever else the set-up sends
+        yield harness
+
+
 @pytest.mark.parametrize("why", list(BAD_TOKENS))
-def test_a_bad_token_gets_401_and_changes_nothing(bot: TeamsHarness, deps: Deps, why: str) -> None:
-    set_up(deps)
-    bot.bf.wait_for(lambda bf: bool(bf.activities(teams.CHANNEL_ID)))  # the setup announcement
+def test_a_bad_token_gets_401_and_changes_nothing(
+    served: TeamsHarness, module_deps: Deps, why: str
+) -> None:
+    bot, deps = served, module_deps
     before, calls = row_counts(deps), len(bot.bf.calls)
     activity = teams.channel_message(
         "status", user=ANNA, service_url=bot.bf.service_url, bot_app_id=APP_ID
@@ -90,7 +100,7 @@ def test_a_bad_token_gets_401_and_changes_nothing(bot: TeamsHarness, deps: Deps,
     assert bot.post(activity, **BAD_TOKENS[why]).status_code == 401
     unsigned = bot.http.post(bot.url, json=activity)
     assert unsigned.status_code == 401
-    time.sleep(0.2)  # would-be background work gets its chance to show
+    settle()
     assert row_counts(deps) == before
     assert len(bot.bf.calls) == calls, "nothing was sent"
 

@@ -22,7 +22,7 @@ def source_messages() -> set[str | tuple[str, str]]:
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, keywords=KEYWORDS
         ):
-            found.add(message if isinstance(message, str) else tuple(message))  # type: ignore[arg-type]
+            found.add(message if isinstance(message, str) else (message[0], message[1]))
     return found
 
 
@@ -34,7 +34,12 @@ def test_every_text_in_the_code_is_translated(language: str) -> None:
     for message in source_messages():
         entry = catalog.get(message[0] if isinstance(message, tuple) else message)
         strings = entry.string if entry is not None else None
-        if not strings or (isinstance(strings, tuple) and not all(strings)) or entry.fuzzy:
+        if (
+            entry is None
+            or not strings
+            or (isinstance(strings, tuple) and not all(strings))
+            or entry.fuzzy
+        ):
             missing.append(message)
     assert not missing, f"untranslated in {language}: {missing}"
 
@@ -49,6 +54,7 @@ def test_translations_keep_the_placeholders(language: str) -> None:
         source = entry.id if isinstance(entry.id, str) else entry.id[0]
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         for string in strings:
+            assert isinstance(string, str), f"{language}: {source!r} has no string"
             assert set(PLACEHOLDER.findall(string)) <= set(PLACEHOLDER.findall(source)), (
                 f"{language}: {string!r} uses a placeholder that {source!r} does not give"
             )

@@ -9,26 +9,33 @@ from handlers.context import Deps
 from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver
 
-# name, tracks, step, weekday, time, language, timezone, second channel, reminders (2): all but
-# the name and the step as proposed; the facilitators field follows.
-SETUP_ANSWERS = ("Odder", "", "2", "", "", "", "", "", "", "", "")
+SETUP = {"Forløbets navn": "Odder", "Nuværende trin": "2"}  # the rest as proposed
+WORKSHOP = {"Spor": "Visitation", "Titel": "Visitation", "Dato og tidspunkt": "2026-11-23 13:00"}
+SUMMARY = {"Hvem deltog?": "Mette Lund", "Opsamling": "Kort."}
 
 
 def test_a_second_facilitator_chosen_at_setup_can_plan(deps: Deps, tmp_path: Path) -> None:
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
     chat.type("/join Jesper Krogh, Anna Holm")
-    chat.type("/samskab opsætning", *SETUP_ANSWERS, "Jesper Krogh")
+    chat.type("/samskab opsætning", SETUP | {"Andre facilitatorer": "Jesper Krogh"})
     chat.type("/as Anna Holm")
     assert chat.type("/samskab workshop")[0].body == "Det kan kun forløbets facilitatorer."
     chat.type("/as Jesper Krogh")
-    posts = chat.type("/samskab workshop", "2", "Dokumentation i dag", "2026-12-01 10:00", "")
+    posts = chat.type(
+        "/samskab workshop",
+        {
+            "Spor": "Dokumentation",
+            "Titel": "Dokumentation i dag",
+            "Dato og tidspunkt": "2026-12-01 10:00",
+        },
+    )
     assert "Planlagt: Dokumentation i dag, tirsdag den 1. december kl. 10:00" in posts[0].body
     assert any("Ny workshop: Dokumentation i dag" in p.body for p in posts if p.label == "#odder")
 
 
 def test_a_colleague_who_joins_gets_a_welcome_with_the_status(deps: Deps, tmp_path: Path) -> None:
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
-    chat.type("/samskab setup", *SETUP_ANSWERS, "")
+    chat.type("/samskab setup", SETUP)
     posts = chat.type("/join Ulla Mortensen")
     welcome = [p for p in posts if p.label == "DM til Ulla Mortensen"]
     assert len(welcome) == 1
@@ -42,9 +49,9 @@ def test_a_colleague_who_joins_gets_a_welcome_with_the_status(deps: Deps, tmp_pa
 def test_a_colleague_who_left_is_no_longer_asked(deps: Deps, clock: Clock, tmp_path: Path) -> None:
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
     chat.type("/join Anna Holm, Bo Berg")
-    chat.type("/samskab setup", *SETUP_ANSWERS, "")
-    chat.type("/samskab workshop", "1", "Visitation", "2026-11-23 13:00", "")
-    posts = chat.type("/samskab referat", "Mette Lund", "Kort.", "", "", "", "", "", "")
+    chat.type("/samskab setup", SETUP)
+    chat.type("/samskab workshop", WORKSHOP)
+    posts = chat.type("/samskab referat", SUMMARY)
     dm = next(p for p in posts if p.label == "DM til Anna Holm")
     chat.type("/leave Anna Holm")
     chat.type("/as Mette Lund")
@@ -60,14 +67,20 @@ def test_a_colleague_who_answered_and_declined_is_heard_from_once(
 ) -> None:
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
     chat.type("/join Anna Holm")
-    chat.type("/samskab setup", *SETUP_ANSWERS, "")
+    chat.type("/samskab setup", SETUP)
     dms = []
     for title in ("Første", "Anden"):
-        chat.type("/samskab workshop", "1", title, "2026-11-23 08:00", "")
-        posts = chat.type("/samskab referat", "Mette Lund", "Kort.", "", "", "", "", "", "")
+        chat.type(
+            "/samskab workshop",
+            WORKSHOP | {"Titel": title, "Dato og tidspunkt": "2026-11-23 08:00"},
+        )
+        posts = chat.type("/samskab referat", SUMMARY)
         dms.append(next(p for p in posts if p.label == "DM til Anna Holm"))
     chat.type("/as Anna Holm")
-    chat.type("/click " + chat.button(dms[0], "Giv input"), "Tak.", "", "1")
+    chat.type(
+        "/click " + chat.button(dms[0], "Giv input"),
+        {"Dit input": "Tak.", "Vis mit navn?": "Ja, med mit navn"},
+    )
     chat.type("/click " + chat.button(dms[1], "Intet input fra mig"))
     status = chat.type("/samskab status")[0].body
     assert "1 af 1 nået, 1 har svaret (1 svar med input, 1 uden)" in status

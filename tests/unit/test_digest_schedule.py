@@ -4,7 +4,9 @@ restarts and replicas do, and a digest missed during downtime posted once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from datetime import UTC, datetime, time
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -114,9 +116,9 @@ def test_two_schedulers_on_one_database_post_one_digest(
     try:
         replicas = [Runtime(deps), Runtime(Deps(db=other, clock=clock))]
 
-        async def both() -> list[bool]:
-            jobs = [run_digest(r, process_id) for r in replicas]
-            jobs += [catch_up_digests(r) for r in replicas]  # type: ignore[misc]
+        async def both() -> list[object]:
+            jobs: list[Coroutine[Any, Any, object]] = [run_digest(r, process_id) for r in replicas]
+            jobs += [catch_up_digests(r) for r in replicas]
             return await asyncio.gather(*jobs)
 
         asyncio.run(both())

@@ -374,7 +374,7 @@ def test_channel_message_mentions_the_bot_as_teams_sends_it(bf: FakeBotFramework
 
 
 def test_card_submit_and_membership_events_have_teams_shapes(bf: FakeBotFramework) -> None:
-    common = {"service_url": bf.service_url, "bot_app_id": APP_ID}
+    common: dict[str, Any] = {"service_url": bf.service_url, "bot_app_id": APP_ID}
     submit = teams.card_submit(
         {"answer": "ja"}, user=BO, conversation_id="a:1x", reply_to_id="1700000000001", **common
     )

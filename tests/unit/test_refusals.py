@@ -7,6 +7,7 @@ import pytest
 from handlers.commands import handle_command
 from handlers.context import Deps
 from handlers.interactions import press_button, submit_form
+from handlers.messages import Reply
 from tests.builders import channel, person, plan, row_counts, set_up, summary_values
 from tests.conftest import Clock
 
@@ -25,7 +26,7 @@ def process(deps: Deps) -> str:
     return plan(deps, ODDER, METTE, [METTE, ANNA, BO, CARL])
 
 
-def text_of(reply) -> str:  # type: ignore[no-untyped-def]
+def text_of(reply: Reply) -> str:
     assert reply.message is not None
     return reply.message.text
 

@@ -12,7 +12,9 @@ from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver, Post
 
 ABSENT = ["Anna Holm", "Bo Berg", "Carl Ek", "Dorte Bach"]
-SETUP = ("Odder", "", "3", "", "", "", "", "", "", "", "", "")
+SETUP = {"Forløbets navn": "Odder", "Nuværende trin": "3"}  # the rest as proposed
+WORKSHOP = {"Spor": "Visitation", "Titel": "Visitation", "Dato og tidspunkt": "2026-11-23 08:00"}
+SUMMARY = {"Hvem deltog?": "Mette Lund", "Opsamling": "Kort.", "Frist for input": "2026-11-27"}
 
 
 def _reminders(posts: list[Post]) -> dict[str, int]:
@@ -36,14 +38,17 @@ def test_reminders_follow_the_cadence_and_stop_on_each_stop_condition(
     # Monday 23 November 2026, 10:00 in Copenhagen; the deadline is Friday the 27th.
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
     chat.type("/join " + ", ".join(ABSENT))
-    chat.type("/samskab setup", *SETUP)
-    chat.type("/samskab workshop", "1", "Visitation", "2026-11-23 08:00", "")
-    posts = chat.type("/samskab referat", "Mette Lund", "Kort.", "", "", "", "", "", "2026-11-27")
+    chat.type("/samskab setup", SETUP)
+    chat.type("/samskab workshop", WORKSHOP)
+    posts = chat.type("/samskab referat", SUMMARY)
     dms = {p.label.removeprefix("DM til "): p for p in posts if p.label.startswith("DM til ")}
     assert sorted(dms) == ABSENT
 
     chat.type("/as Anna Holm")  # answers
-    chat.type("/click " + chat.button(dms["Anna Holm"], "Giv input"), "Tak.", "", "1")
+    chat.type(
+        "/click " + chat.button(dms["Anna Holm"], "Giv input"),
+        {"Dit input": "Tak.", "Vis mit navn?": "Ja, med mit navn"},
+    )
     chat.type("/as Bo Berg")  # no input from him
     chat.type("/click " + chat.button(dms["Bo Berg"], "Intet input fra mig"))
     chat.type("/leave Carl Ek")  # leaves the process
@@ -70,9 +75,9 @@ def test_a_reminder_missed_outside_working_hours_waits_for_the_next_window(
 ) -> None:
     chat = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
     chat.type("/join Dorte Bach")
-    chat.type("/samskab setup", *SETUP)
-    chat.type("/samskab workshop", "1", "Visitation", "2026-11-23 08:00", "")
-    chat.type("/samskab referat", "Mette Lund", "Kort.", "", "", "", "", "", "2026-11-27")
+    chat.type("/samskab setup", SETUP)
+    chat.type("/samskab workshop", WORKSHOP)
+    chat.type("/samskab referat", SUMMARY)
     # The bot was down all Wednesday; it comes back at 18:00, after working hours.
     assert _sweep(chat, deps, clock, datetime(2026, 11, 25, 17, 0, tzinfo=UTC)) == {}
     assert _sweep(chat, deps, clock, datetime(2026, 11, 26, 7, 59, tzinfo=UTC)) == {}
