@@ -121,9 +121,8 @@ class SlackHarness:
 
 def text_of(message: dict[str, Any]) -> str:
     """Everything a person reads in a message: the fallback text and every block's text."""
-    return (
-        message.get("text", "") + "\n" + json.dumps(message.get("blocks", []), ensure_ascii=False)
-    )
+    text = str(message.get("text", ""))
+    return text + "\n" + json.dumps(message.get("blocks", []), ensure_ascii=False)
 
 
 def button_value(message: dict[str, Any], action_id: str) -> str:

@@ -62,7 +62,9 @@ def command_body(bot: SlackHarness, text: str = f"input {SECRET_TEXT}") -> str:
     return body
 
 
-def unsigned(bot: SlackHarness, timestamp: str, signature: str = "v0=00") -> tuple[bytes, dict]:
+def unsigned(
+    bot: SlackHarness, timestamp: str, signature: str = "v0=00"
+) -> tuple[bytes, dict[str, str]]:
     headers = {
         "Content-Type": payloads.FORM,
         "X-Slack-Request-Timestamp": timestamp,
@@ -98,7 +100,7 @@ def action(bot: SlackHarness, value: Any, **overrides: Any) -> dict[str, Any]:
     body["actions"][0]["value"] = value
     if value is ...:
         del body["actions"][0]["value"]
-    return body | overrides
+    return dict(body) | overrides
 
 
 def view(callback_id: str, state: Any, metadata: str = "") -> dict[str, Any]:
@@ -114,7 +116,7 @@ def view(callback_id: str, state: Any, metadata: str = "") -> dict[str, Any]:
         )["payload"]
     )
     body["view"]["state"] = state
-    return body
+    return dict(body)
 
 
 def event(event: Any, event_id: Any = None) -> dict[str, Any]:
@@ -123,7 +125,7 @@ def event(event: Any, event_id: Any = None) -> dict[str, Any]:
     body, _ = payloads.event_callback({"type": "app_home_opened", "user": ANNA}, event_id=event_id)
     wrapper = json.loads(body)
     wrapper["event"] = event
-    return wrapper
+    return dict(wrapper)
 
 
 def _form(body: str) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ over real HTTP, a real SQLite file."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ def set_up_process(bot: SlackHarness, deps: Deps) -> None:
     assert len(bot.slack.calls_to("conversations.members")) >= len(USERS) // 2
 
 
-def plan_and_summarise(bot: SlackHarness, clock: Clock) -> dict:
+def plan_and_summarise(bot: SlackHarness, clock: Clock) -> dict[str, Any]:
     view = bot.open_form(METTE, "workshop")
     invitees = [o["value"] for o in _element(view, "invitees")["options"]]
     assert sorted(invitees) == sorted(USERS), "all of the channel's people are proposed"
@@ -170,5 +171,5 @@ def test_help_is_ephemeral_and_in_the_persons_language(bot: SlackHarness) -> Non
     assert "Jeg kender ikke kommandoen »frobnicate«." in text_of(unknown)
 
 
-def _element(view: dict, block_id: str) -> dict:
+def _element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     return next(b["element"] for b in view["blocks"] if b.get("block_id") == block_id)

@@ -4,6 +4,7 @@ with the five answers and the comment button; one press answers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -30,7 +31,7 @@ def test_a_step_change_brings_the_pulse_to_every_members_chat(
     asked = bot.say(METTE, "trin 4")
     assert "Trin 4 af 6" in text_of(bot.replies_to(asked)[0])
 
-    def pulse_of(user_id: str) -> dict | None:
+    def pulse_of(user_id: str) -> dict[str, Any] | None:
         chat = bot.bf.conversation_for(user_id) or ""
         return next(
             (a for a in bot.bf.activities(chat) if "Føler du dig opdateret" in text_of(a)), None
