@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from handlers.i18n import N_
 
+# What a person is told when something fails on our side, in every adapter.
+APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
+
 
 class Refused(Exception):
     """A person asked for something we will not do. Nothing has been written."""

@@ -20,8 +20,9 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from handlers.inputs.unreachable import (
@@ -40,6 +41,7 @@ from schedules.envelopes import (
 from schedules.pacing import Pacer
 from storage.db import Database
 from storage.models import InputRequest, OutboxMessage, Person, Process
+from storage.models.kinds import RequestStatus
 
 log = logging.getLogger(__name__)
 
@@ -310,8 +312,8 @@ def _record(
                 person = session.get(Person, row.person_id)
                 if person is not None:
                     person.dm_channel = delivered.dm_channel
-            if request is not None and request.status == "pending":
-                request.status = "delivered"
+            if request is not None:
+                _move_request(session, request.id, ("pending",), "delivered")
             report.sent.append(row.key)
             return
         if retry is not None and row.attempts < MAX_ATTEMPTS:
@@ -322,8 +324,9 @@ def _record(
             return
         reason = failure or (retry.reason if retry else "unknown")
         row.status, row.last_error = "failed", reason
-        if request is not None and request.is_open:
-            request.status = "failed"
+        if request is not None and _move_request(
+            session, request.id, ("pending", "delivered"), "failed"
+        ):
             tell_facilitators_unreachable(session, request, reason, now)
         elif row.target_kind == "channel" and row.process_id is not None:
             process = session.get(Process, row.process_id)
@@ -331,6 +334,23 @@ def _record(
                 tell_facilitators_channel_failed(session, process, reason, now)
         report.failed.append(row.key)
         log.error("delivery of %s failed: %s", row.key, reason)
+
+
+def _move_request(
+    session: Session, request_id: int, only_from: tuple[RequestStatus, ...], to: RequestStatus
+) -> bool:
+    """The request's new status, in one conditional statement: an answer or a decline committed
+    since the request was read is never overwritten (PostgreSQL reads committed rows)."""
+    moved = cast(
+        CursorResult[Any],
+        session.execute(
+            update(InputRequest)
+            .where(InputRequest.id == request_id, InputRequest.status.in_(only_from))
+            .values(status=to)
+            .execution_options(synchronize_session="fetch"),
+        ),
+    )
+    return bool(moved.rowcount)
 
 
 async def drain(

@@ -11,6 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.apology import after_ack
 from bot.slack.replies import show_reply
 from bot.slack.services import SlackServices, team_of
 from handlers.interactions import BUTTON_ACTIONS, press_button
@@ -25,24 +26,34 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         respond: AsyncRespond | None,
     ) -> None:
         await ack()
-        team, user_id = team_of(body), body["user"]["id"]
-        actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
-        action_id = str(action["action_id"]).partition("#")[0]
-        reply = await asyncio.to_thread(
-            press_button, services.deps, actor, action_id, action.get("value") or ""
-        )
-        channel = (body.get("channel") or {}).get("id")
-        # A button in App Home has no response_url: its answers go to the person's DM instead.
-        await show_reply(
-            reply,
-            client=client,
-            user_id=user_id,
-            channel_id=channel,
-            trigger_id=body.get("trigger_id"),
-            respond=respond if body.get("response_url") else None,
-        )
-        services.nudge()
+        after_ack(services, client, body, respond, _press(services, body, action, client, respond))
 
     for action_id in BUTTON_ACTIONS:
         # "input.mark", or "input.mark#2" for the second such button in one block.
         app.action(re.compile(rf"^{re.escape(action_id)}(#\d+)?$"))(on_button)
+
+
+async def _press(
+    services: SlackServices,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+) -> None:
+    team, user_id = team_of(body), body["user"]["id"]
+    actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
+    action_id = str(action["action_id"]).partition("#")[0]
+    reply = await asyncio.to_thread(
+        press_button, services.deps, actor, action_id, action.get("value") or ""
+    )
+    channel = (body.get("channel") or {}).get("id")
+    # A button in App Home has no response_url: its answers go to the person's DM instead.
+    await show_reply(
+        reply,
+        client=client,
+        user_id=user_id,
+        channel_id=channel,
+        trigger_id=body.get("trigger_id"),
+        respond=respond if body.get("response_url") else None,
+    )
+    services.nudge()

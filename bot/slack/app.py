@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -14,20 +13,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack import actions, events, slash_command, submissions
-from bot.slack.blocks import render_message
+from bot.slack.apology import apologise, apology_for, apology_response
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import bot_identity
 from bot.slack.inbound import meaningless
-from bot.slack.replies import notice_modal, tell
-from bot.slack.services import SlackServices, team_of
+from bot.slack.services import SlackServices
 from handlers.context import Deps
-from handlers.i18n import N_, Translator
-from handlers.messages import Message
 from storage.processed_events import first_time
 
 log = logging.getLogger(__name__)
-
-APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -79,28 +73,14 @@ def build_slack_app(
     async def on_error(
         error: Exception, body: dict[str, Any], context: AsyncBoltContext, response: Any
     ) -> BoltResponse | None:
-        """Logs, and tells the person where Slack lets us: in the answer itself when the
-        listener failed before it acked (`response` is the answer still to be sent), else
-        privately after. It never raises: a failure here only adds a log line."""
+        """A listener or middleware failed before it acked (`response` is the answer still to be
+        sent: the apology goes in it), or bolt reports one that failed after."""
         log.error("error in a Slack listener", exc_info=error)
-        user = _user_of(body)
-        if user is None or body.get("type") == "event_callback":
-            return None  # nobody is waiting for an answer
-        known = services.directory.known(team_of(body), user)
-        tr = Translator((known.locale if known else None) or deps.language)
-        apology = Message(tr._(APOLOGY), language=tr.language)
-        if isinstance(response, BoltResponse):
-            return _apology_response(body, apology)
-        try:
-            await tell(
-                apology,
-                client=client,
-                user_id=user,
-                channel_id=None,
-                respond=context.respond if isinstance(body.get("response_url"), str) else None,
-            )
-        except Exception as failure:  # telling failed too; the error above is logged
-            log.warning("could not tell %s about the error: %s", user, type(failure).__name__)
+        told = apology_for(services, body)
+        if told is not None and isinstance(response, BoltResponse):
+            return apology_response(body, told[1])
+        respond = context.respond if isinstance(body.get("response_url"), str) else None
+        await apologise(services, client, body, respond)
         return None
 
     slash_command.register(app, services)
@@ -108,29 +88,3 @@ def build_slack_app(
     submissions.register(app, services)
     events.register(app, services)
     return app, services
-
-
-def _user_of(body: dict[str, Any]) -> str | None:
-    """Who acted, where the body says so as Slack writes it."""
-    user = body.get("user")
-    candidates = [body.get("user_id"), user.get("id") if isinstance(user, dict) else user]
-    return next((c for c in candidates if isinstance(c, str) and c), None)
-
-
-def _apology_response(body: dict[str, Any], apology: Message) -> BoltResponse:
-    """The answer Slack is still waiting for: the apology in the modal, or as the command's
-    private reply; a button's answer is only an acknowledgement, so it shows nothing."""
-    if body.get("type") == "view_submission":
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
-        title = (view.get("title") or {}).get("text") if isinstance(view, dict) else None
-        answer = {
-            "response_action": "update",
-            "view": notice_modal(title if isinstance(title, str) else "Samskab", apology),
-        }
-    elif "command" in body:
-        answer = {"response_type": "ephemeral", **render_message(apology)}
-    else:
-        return BoltResponse(status=200, body="")
-    return BoltResponse(
-        status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
-    )

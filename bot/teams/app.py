@@ -34,14 +34,13 @@ from bot.teams.inbound import MAX_BODY, Refusal, meaningless, parse_activity
 from bot.teams.messenger import TeamsMessenger
 from bot.teams.references import remember
 from handlers.context import Deps
-from handlers.i18n import N_, Translator, normalise_language
+from handlers.errors import APOLOGY
+from handlers.i18n import Translator, normalise_language
 from handlers.messages import Message
 from storage.processed_events import first_time
 
 log = logging.getLogger(__name__)
 
-# The same words as Slack's apology (bot.slack.app.APOLOGY), so the catalogs hold them once.
-APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 LISTENED = ("message", "conversationUpdate", "invoke")  # the activity types we act on
 DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
 
