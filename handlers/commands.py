@@ -22,6 +22,7 @@ from handlers.pulse.asking import PULSE
 from handlers.record.export import EXPORT
 from handlers.status.digest import SUBSCRIBE, UNSUBSCRIBE
 from handlers.status.overview import STATUS
+from handlers.workshops.listing import WORKSHOPS
 from handlers.workshops.planning import WORKSHOP
 from handlers.workshops.summaries import SUMMARY
 
@@ -59,6 +60,7 @@ FORGET_ME = CommandSpec(
 COMMANDS: tuple[CommandSpec, ...] = (
     SETUP,
     WORKSHOP,
+    WORKSHOPS,
     SUMMARY,
     STEP,
     INPUT,

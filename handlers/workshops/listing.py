@@ -1,0 +1,74 @@
+"""`/samskab workshops`: the process's workshops per track, planned and held, with the date, who
+was invited, who came and whether the summary is out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from handlers.command_spec import CommandSpec
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.i18n import N_, Translator
+from handlers.messages import BulletList, Heading, Message, Paragraph, Reply
+from handlers.people import acting
+from storage.models import Process, Workshop
+
+
+def list_workshops(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
+    """Members only; answered privately."""
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="member")
+        return Reply(message=workshops_message(session, who.process, who.tr, deps.clock()))
+
+
+def workshops_message(session: Session, process: Process, tr: Translator, now: datetime) -> Message:
+    workshops = session.scalars(
+        select(Workshop)
+        .where(Workshop.process_id == process.id)
+        .options(selectinload(Workshop.invitations), selectinload(Workshop.summary))
+        .order_by(Workshop.starts_at, Workshop.id)
+    ).all()
+    heading = tr._("Workshops in “{process}”").format(process=process.name)
+    if not workshops:
+        empty = tr._(
+            "No workshops are planned yet. A facilitator plans one with /samskab workshop."
+        )
+        blocks = (Heading(heading), Paragraph(empty))
+        return Message(f"{heading}\n{empty}", blocks, language=tr.language)
+    tracks: list[BulletList] = []
+    for track in process.tracks:
+        lines = tuple(_line(tr, w, now) for w in workshops if w.track_id == track.id)
+        if lines:
+            tracks.append(BulletList(track.name, lines))
+    text = "\n".join([heading, *(f"{b.title}\n" + "\n".join(b.items) for b in tracks)])
+    return Message(text, (Heading(heading), *tracks), language=tr.language)
+
+
+def _line(tr: Translator, workshop: Workshop, now: datetime) -> str:
+    """ "#3 Ny visitationsmodel · torsdag den 3. december kl. 13:00 · holdt · 5 inviterede,
+    3 deltog · opsamlingen er delt"."""
+    invited = tr.ngettext("{n} invited", "{n} invited", len(workshop.invitations))
+    parts = [f"#{workshop.id} {workshop.title}", tr.datetime(workshop.starts_at)]
+    if workshop.summary is not None:
+        came = sum(1 for i in workshop.invitations if i.attended)
+        attended = tr.ngettext("{n} attended", "{n} attended", came).format(n=came)
+        parts += [
+            tr._("held"),
+            invited.format(n=len(workshop.invitations)) + ", " + attended,
+            tr._("summary posted"),
+        ]
+    elif workshop.starts_at <= now:
+        parts += [invited.format(n=len(workshop.invitations)), tr._("no summary yet")]
+    else:
+        parts += [tr._("planned"), invited.format(n=len(workshop.invitations))]
+    return " · ".join(parts)
+
+
+WORKSHOPS = CommandSpec(
+    "workshops",
+    N_("/samskab workshops: the workshops per track, planned and held"),
+    aliases=("workshopper",),
+    run=list_workshops,
+)
