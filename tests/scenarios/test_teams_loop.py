@@ -3,6 +3,7 @@ Framework over real HTTP, a real SQLite file; and every card valid Adaptive Card
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import jsonschema
@@ -15,7 +16,7 @@ from tests.conftest import Clock
 from tests.fakes import teams_activities as teams
 from tests.fakes.teams_activities import TeamsUser
 from tests.teams_harness import APP_ID, TeamsHarness, card_of, teams_bot, text_of
-from tests.unit.test_teams_cards import assert_valid
+from tests.unit.test_teams_cards import SCHEMA_PATH, assert_valid
 from tests.waiting import eventually
 
 METTE = TeamsUser.make("Mette Lund")
@@ -166,15 +167,7 @@ def test_the_whole_loop_in_teams(bot: TeamsHarness, deps: Deps, clock: Clock) ->
     assert bot.bf.token_requests == 1
 
     # Every card the bot sent is a valid Adaptive Card 1.5.
-    validator = jsonschema.Draft6Validator(
-        __import__("json").loads(
-            __import__("pathlib")
-            .Path(__file__)
-            .parents[3]
-            .joinpath("shared", "schemas", "adaptive-card-1.5.json")
-            .read_text()
-        )
-    )
+    validator = jsonschema.Draft6Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     cards = [
         a
         for call in bot.bf.calls_to(r"(POST|PUT) /v3/conversations/.+/activities")
