@@ -61,7 +61,12 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
             session, "step.moved", at=now, process=process, actor=person, old=previous, new=step
         )
         ptr = Translator(process.language, process.timezone, now=now)
-        text = ptr._("The process has moved to {step}.").format(step=step_label(ptr, step))
+        moved = (
+            ptr._("The process has moved to {step}.")
+            if step > previous
+            else ptr._("The process has gone back to {step}.")
+        )
+        text = moved.format(step=step_label(ptr, step))
         enqueue(
             session,
             Message(
