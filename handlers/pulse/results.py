@@ -1,5 +1,6 @@
 """The pulse's results: an average, a response rate and the change since the last pulse, split by
-whether people attended the last workshop; shown only where at least three have answered."""
+whether people attended the last workshop; shown only where at least three have answered, and the
+split only where neither of its groups could be worked out from the total (shown_split)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ MIN_ANSWERS = 3  # below this, an average could point at a person
 
 @dataclass(frozen=True)
 class Group:
+    """One group of a split that may be shown (see shown_split)."""
+
     answered: int
-    average: float | None  # None when fewer than MIN_ANSWERS answered
+    average: float
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,10 @@ class PulseResult:
     answered: int
     average: float | None  # None when fewer than MIN_ANSWERS answered
     change: float | None  # against the previous pulse with a shown average
-    attended: Group  # answered by those who attended the pulse's workshop
-    absent: Group  # by the others
+    # The split, each None where hidden (shown_split): answered by those who attended the pulse's
+    # workshop, and by the others.
+    attended: Group | None
+    absent: Group | None
     workshop: str | None = None  # the title of the pulse's workshop (the last one held)
     # The comments, where the average is shown; sorted by text, so their order tells nothing.
     comments: tuple[str, ...] = ()
@@ -104,6 +109,24 @@ def pulse_blocks(session: Session, process: Process, tr: Translator) -> list[Blo
     return [BulletList(title, tuple(lines))]
 
 
+def shown_split(*groups: tuple[int, object]) -> tuple[Group | None, ...]:
+    """The groups of a split of a pulse's answers, each as (answers, average), as every view may
+    show them: all, or none (each None) where any group has fewer than MIN_ANSWERS answers.
+
+    The groups add up to the total, and the total is shown: a hidden group is the total less the
+    groups shown (3,0 from 4 less 2,7 from 3 is the one other answer, a 4). Two groups with one
+    hidden therefore hide both; hiding them all is the rule that holds for any number of groups.
+    A group with no answers is hidden like any other below MIN_ANSWERS: the other's count would
+    tell that none of its people answered."""
+    shown: list[Group] = []
+    for answered, average in groups:
+        value = _shown(answered, average)
+        if value is None:
+            return tuple(None for _ in groups)
+        shown.append(Group(answered, float(value)))
+    return tuple(shown)
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -135,6 +158,7 @@ def _results(session: Session, process: Process) -> list[PulseResult]:
     for pulse_id, sent_at, step, asked, title, n, avg, n_in, avg_in, n_out, avg_out in rows:
         average = _shown(n, avg)
         change = average - previous if average is not None and previous is not None else None
+        attended_group, absent_group = shown_split((n_in, avg_in), (n_out, avg_out))
         results.append(
             PulseResult(
                 pulse_id=pulse_id,
@@ -144,8 +168,8 @@ def _results(session: Session, process: Process) -> list[PulseResult]:
                 answered=n,
                 average=_float(average),
                 change=_float(change),
-                attended=Group(n_in, _float(_shown(n_in, avg_in))),
-                absent=Group(n_out, _float(_shown(n_out, avg_out))),
+                attended=attended_group,
+                absent=absent_group,
                 workshop=title,
             )
         )
@@ -175,8 +199,8 @@ def _change(tr: Translator, value: float) -> str:
     return sign + _decimal(tr, abs(value))
 
 
-def _group(tr: Translator, group: Group) -> str:
-    if group.average is None:
+def _group(tr: Translator, group: Group | None) -> str:
+    if group is None:
         return tr._("shown from {n} answers").format(n=MIN_ANSWERS)
     return tr._("{average} ({n} answers)").format(
         average=_decimal(tr, group.average), n=group.answered

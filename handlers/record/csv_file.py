@@ -194,17 +194,15 @@ def _pulse_rows(pulse: PulseResult, tr: Translator) -> list[Row]:
             (N_("Average, attended"), pulse.attended),
             (N_("Average, did not attend"), pulse.absent),
         ):
-            answers = tr.ngettext("{n} answer", "{n} answers", group.answered)
+            # None where hidden, as results.shown_split says: then no number, only the words.
+            value, note = "", hidden
+            if group is not None:
+                value = number(group.average)
+                answers = tr.ngettext("{n} answer", "{n} answers", group.answered)
+                note = answers.format(n=group.answered)
             rows.append(
                 base
-                | {
-                    "workshop": pulse.workshop,
-                    "text": tr._(label),
-                    "value": number(group.average),
-                    "note": answers.format(n=group.answered)
-                    if group.average is not None
-                    else hidden,
-                }
+                | {"workshop": pulse.workshop, "text": tr._(label), "value": value, "note": note}
             )
     rows += [base | {"kind": tr._("Pulse comment"), "text": c} for c in pulse.comments]
     return rows

@@ -229,8 +229,9 @@ def _pulses(pulses: tuple[PulseResult, ...], tr: Translator) -> list[str]:
     return out
 
 
-def _group(tr: Translator, group: Group) -> str:
-    if group.average is None:
+def _group(tr: Translator, group: Group | None) -> str:
+    """A group of the split, or the words for a hidden one (hidden as results.shown_split says)."""
+    if group is None:
         return tr._("shown from {n} answers").format(n=MIN_ANSWERS)
     return tr._("{average} ({n} answers)").format(
         average=decimal(tr, group.average), n=group.answered
