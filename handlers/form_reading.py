@@ -9,6 +9,8 @@ from handlers.errors import Refused
 from handlers.i18n import N_
 from handlers.messages import FormValues
 
+MAX_USER_ID = 200  # a person's id on a platform: at most what Person.user_id holds
+
 
 class Invalid(Exception):
     """One or more fields were wrong: field id → (message id, params)."""
@@ -60,6 +62,8 @@ class FormReader:
         ids = [v for v in ([value] if isinstance(value, str) else value) if v.strip()]
         if required and not ids:
             self.fail(field, N_("Choose at least one person."))
+        elif any(len(user_id) > MAX_USER_ID for user_id in ids):
+            self.fail(field, N_("Nobody here has that name: choose from the list."))
         return ids
 
     def choice(self, field: str, allowed: set[str], *, required: bool = True) -> str:
@@ -69,6 +73,15 @@ class FormReader:
         if value not in allowed:
             self.fail(field, N_("Choose one of the options."))
         return value
+
+    def number(self, field: str, allowed: range, *, default: int | None = None) -> int:
+        """A choice among whole numbers (a step, a weekday, a count of colleagues). Left empty,
+        it is `default`, or refused where there is none. The value is looked up among the
+        allowed numbers, never converted: int() raises on text, and on 10 000 digits."""
+        numbers = {str(n): n for n in allowed}
+        value = self.choice(field, set(numbers), required=default is None)
+        # A refused value gives a stand-in, never used: check() raises before.
+        return numbers.get(value, allowed.start if default is None else default)
 
     def date(self, field: str) -> date | None:
         value = self._raw(field)
@@ -129,7 +142,8 @@ class FormReader:
         value = self._raw(field)
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # OSError: the name of a folder of zones ("Europe"), or too long for a file name.
             self.fail(field, N_("Unknown timezone. Use a name such as Europe/Copenhagen."))
         return value
 

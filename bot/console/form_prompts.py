@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TextIO
 
@@ -16,11 +17,19 @@ class Cancelled(Exception):
     pass
 
 
+def write_refusal(out: TextIO, label: str, text: str) -> None:
+    """A refused answer, beside the field's label, before the field is asked again."""
+    out.write(f"  ⚠ {label}: {text}\n")
+
+
 class ConsoleForm:
     """Asks each field in turn; an empty answer keeps the default shown in brackets.
 
-    Lists (long text) take one line per item and end with an empty line. Choices take the
-    number or the text of an option; people take numbers or names separated by commas.
+    Lists (long text) take one line per item and end with an empty line. Choices take the text
+    of an option, or a number (see `_numbered`); one that names no option is refused at once and
+    asked again. People take numbers or names separated by commas; a name that is nobody's goes
+    to the use case as typed, which refuses it beside the field (as it does a bad date, say),
+    and the session asks for the field again.
     """
 
     def __init__(self, read: ReadLine, out: TextIO, tr: Translator) -> None:
@@ -61,20 +70,33 @@ class ConsoleForm:
         label = field.label + ("" if field.required else " " + self.tr._("(optional)"))
         if field.hint:
             label += f" ({field.hint})"
-        if field.kind in ("choice", "people"):
-            for n, option in enumerate(field.options, 1):
-                self.out.write(f"  {n}) {option.label}\n")
         if field.kind == "long_text":
             return self._ask_lines(label, field)
         if field.kind == "people":
             return self._ask_people(label, field)
-        default = field.initial if isinstance(field.initial, str) else ""
         if field.kind == "choice":
-            shown = next((f"{n}" for n, o in enumerate(field.options, 1) if o.value == default), "")
-            answer = self._line(f"{label} [{shown}]: ").strip()
-            return _choose(field, answer) if answer else default
+            return self._ask_choice(label, field)
+        default = field.initial if isinstance(field.initial, str) else ""
         answer = self._line(f"{label} [{default}]: " if default else f"{label}: ").strip()
         return answer or default
+
+    def _ask_choice(self, label: str, field: FormField) -> str:
+        numbered = _numbered(field)
+        for n, option in enumerate(field.options, 1):
+            self.out.write(f"  {n}) {option.label}\n" if numbered else f"  • {option.label}\n")
+        default = field.initial if isinstance(field.initial, str) else ""
+        # The default as the person reads it in the list ("3 colleagues"), never as a number.
+        shown = next((o.label for o in field.options if o.value == default), "")
+        while True:
+            answer = self._line(f"{label} [{shown}]: " if shown else f"{label}: ").strip()
+            if not answer:
+                return default
+            chosen = _choose(field, answer, numbered)
+            if chosen is not None:
+                return chosen
+            # Refused here rather than passed on as typed: an answer that names no option may
+            # still be a value the person never saw (typed 0, a weekday's code for Monday).
+            write_refusal(self.out, field.label, self.tr._("Choose one of the options."))
 
     def _ask_lines(self, label: str, field: FormField) -> str:
         default = field.initial if isinstance(field.initial, str) else ""
@@ -90,6 +112,8 @@ class ConsoleForm:
         return "\n".join(lines) if lines else default
 
     def _ask_people(self, label: str, field: FormField) -> list[str]:
+        for n, option in enumerate(field.options, 1):
+            self.out.write(f"  {n}) {option.label}\n")
         default = list(field.initial) if isinstance(field.initial, tuple) else []
         names = {o.value: o.label for o in field.options}
         shown = ", ".join(names.get(user_id, user_id) for user_id in default)
@@ -101,18 +125,50 @@ class ConsoleForm:
         return [_person(field, part.strip()) for part in answer.split(",") if part.strip()]
 
 
-def _choose(field: FormField, answer: str) -> str:
-    if answer.isdigit() and 1 <= int(answer) <= len(field.options):
-        return field.options[int(answer) - 1].value
+_LEADING_NUMBER = re.compile(r"[0-9]+")
+
+
+def _numbered(field: FormField) -> bool:
+    """Whether a choice's options are listed with numbers to type.
+
+    Not when the options are numbers themselves ("2 colleagues", "3. Develop solutions",
+    "5 – fully", beside "None" for 0): a list number beside them reads as one more count, and a
+    person who reads "3 colleagues" types 3, which as the list's number would be 4 colleagues.
+    There a number typed is the option's own. Options in words (weekdays, languages, tracks) are
+    numbered, so that one is picked without typing its name; their values (a weekday's 0–6, a
+    track's id) are never shown, so a number typed there is always the list's.
+    """
+    shown = [_LEADING_NUMBER.match(o.label) for o in field.options]
+    counts = all(o.value.isdecimal() for o in field.options) and any(shown)
+    own = all(m is None or m.group() == o.value for m, o in zip(shown, field.options, strict=True))
+    return not (counts and own)
+
+
+def _by_number(field: FormField) -> dict[str, str]:
+    """The list's numbers as typed ("1", "2", …) → the options' values. Looked up as text, so
+    that no answer is ever converted (int() refuses "²" and 10 000 digits)."""
+    return {str(n): option.value for n, option in enumerate(field.options, 1)}
+
+
+def _choose(field: FormField, answer: str, numbered: bool) -> str | None:
+    """The value of the option a person means: its number in a numbered list, else its text or
+    its value (where the person can know it) in any case. None when the answer names no option."""
+    numbers = _by_number(field)
+    if numbered and answer in numbers:
+        return numbers[answer]
     for option in field.options:
-        if answer.casefold() in (option.label.casefold(), option.value.casefold()):
+        hidden = numbered and option.value.isdecimal()  # a weekday's code, a track's id
+        if answer.casefold() == option.label.casefold() or (
+            not hidden and answer.casefold() == option.value.casefold()
+        ):
             return option.value
-    return answer  # the use case explains what is wrong with it
+    return None
 
 
 def _person(field: FormField, answer: str) -> str:
-    if answer.isdigit() and 1 <= int(answer) <= len(field.options):
-        return field.options[int(answer) - 1].value
+    numbers = _by_number(field)
+    if answer in numbers:
+        return numbers[answer]
     for option in field.options:
         if answer.casefold() == option.label.casefold():
             return option.value

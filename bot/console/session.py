@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
 
-from bot.console.form_prompts import Cancelled, ConsoleForm, ReadLine
+from bot.console.form_prompts import Cancelled, ConsoleForm, ReadLine, write_refusal
 from bot.console.messenger import CONSOLE, ConsoleMessenger
 from bot.console.render import render_text
 from bot.private_files import write_private
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import APOLOGY
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
 from handlers.messages import Form, FormValues, Reply
@@ -22,6 +24,8 @@ from handlers.people import process_for_channel
 from handlers.process.membership import member_joined, member_left
 from schedules.delivery import drain
 from storage.models import Member, Person, Process
+
+log = logging.getLogger(__name__)
 
 WORKSPACE = "local"
 DEFAULT_CHANNEL = "samskab"
@@ -120,7 +124,11 @@ class ConsoleSession:
                 continue
             if line in ("/quit", "/exit", "/afslut"):
                 return 0
-            await self.handle(line)
+            try:
+                await self.handle(line)
+            except Exception as error:  # the console's one place for errors: the chat goes on
+                log.error("error in the console after %r", line[:100], exc_info=error)
+                self.say(self.translator()._(APOLOGY))
 
     async def handle(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -170,7 +178,8 @@ class ConsoleSession:
         await self.deliver()
 
     async def click(self, number: str) -> None:
-        button = self.messenger.buttons.get(int(number)) if number.isdigit() else None
+        # Looked up as text: int() raises on "²" and on 10 000 digits.
+        button = next((b for n, b in self.messenger.buttons.items() if str(n) == number), None)
         if button is None:
             self.say(self.translator()._("There is no button {n}.").format(n=number))
             return
@@ -205,7 +214,7 @@ class ConsoleSession:
                     await self.show(outcome.reply)
                     return
                 for field_id, error in outcome.errors.items():
-                    self.out.write(f"  ⚠ {self._label(form, field_id)}: {error}\n")
+                    write_refusal(self.out, self._label(form, field_id), error)
                 only = {f.id for f in form.fields if f.id in outcome.errors} or None
         except Cancelled:
             self.say(tr._("Cancelled; nothing was saved."))

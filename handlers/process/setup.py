@@ -198,18 +198,16 @@ def submit_setup(
     tracks = _unique(form.lines("tracks", max_length=2000, required=True))
     if any(len(t) > 100 for t in tracks):
         form.fail("tracks", N_("A track name can be at most {limit} characters."), limit=100)
-    step = int(form.choice("step", {str(n) for n in range(1, STEP_COUNT + 1)}) or 1)
-    weekday = int(form.choice("digest_weekday", {str(d) for d in range(7)}) or 0)
+    step = form.number("step", range(1, STEP_COUNT + 1))
+    weekday = form.number("digest_weekday", range(7))
     digest_time = form.time("digest_time")
     language = form.choice("language", set(LANGUAGES))
     timezone = form.timezone("timezone")
     facilitator_ids = form.people("facilitators", required=False)
     digest_channel = form.text("digest_channel", max_length=200, required=False) or None
-    days = {str(n) for n in range(6)}
-    reminder_days = int(form.choice("reminder_days", days, required=False) or 2)
+    reminder_days = form.number("reminder_days", range(6), default=2)
     on_deadline = form.choice("remind_on_deadline", {"yes", "no"}, required=False) != "no"
-    thresholds = {str(n) for n in range(MIN_ANONYMITY, 11)}
-    anonymity = int(form.choice("anonymity", thresholds, required=False) or DEFAULT_ANONYMITY)
+    anonymity = form.number("anonymity", range(MIN_ANONYMITY, 11), default=DEFAULT_ANONYMITY)
     form.check()
     assert digest_time is not None
 
