@@ -173,9 +173,12 @@ def give_input(
         if summary is None and "about" in values:
             about = form.text("about", max_length=20)
             if about != GENERAL:
-                summary = _summary(session, about)
-                if summary.workshop.process_id != process.id:
-                    raise Refused(N_("That workshop belongs to another process."))
+                # One of the process's summaries, as the form offered; anything else is a
+                # mistake beside the field.
+                summary = session.get(Summary, parse_id(about))
+                if summary is None or summary.workshop.process_id != process.id:
+                    summary = None
+                    form.fail("about", N_("Choose one of the options."))
         form.check()
         if request is not None and not request.is_open:
             return FormOutcome(

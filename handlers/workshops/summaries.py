@@ -87,8 +87,11 @@ def pick_workshop(
 ) -> FormOutcome:
     """The second step of `summary_form`: the workshop is chosen, show its summary form."""
     assert channel is not None  # the form belongs to its channel
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="facilitator")
+        offered = {str(w.id) for w in planned_workshops(session, who.process)}
     form = FormReader(values)
-    workshop_id = form.text("workshop", max_length=20)
+    workshop_id = form.choice("workshop", offered)
     form.check()
     reply = summary_form(deps, actor, channel, workshop_id)
     return FormOutcome(reply=reply)
