@@ -51,6 +51,7 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
         person = ensure_person(session, actor)
         if process is not None:
             require_facilitator(session, process, person)
+            require_open(process)  # before the form, not after it is filled in
         tr = translator_for(person, process, deps)
         facilitators = (
             tuple(m.person.user_id for m in active_members(process) if m.is_facilitator)

@@ -154,14 +154,28 @@ def compose_status(
 ) -> Message:
     heading = tr._("Where are we in the process? {name}").format(name=process.name)
     blocks: list[Block] = [Heading(heading), progress_block(tr, process.current_step)]
+    closed = process.status != "active"
+    if closed and process.closed_at is not None:
+        blocks.append(
+            Paragraph(
+                tr._("The process was closed on {date}. Nothing more is planned.").format(
+                    date=tr.date(tr.local(process.closed_at).date())
+                )
+            )
+        )
     lines = []
     for track in track_counts(session, process, now):
-        line = tr._("{track}: {held} held, {planned} planned").format(
-            track=track.name, held=track.held, planned=track.planned
-        )
+        if closed:  # what was held stays; what was planned will not happen
+            line = tr.ngettext("{track}: {n} held", "{track}: {n} held", track.held).format(
+                track=track.name, n=track.held
+            )
+        else:
+            line = tr._("{track}: {held} held, {planned} planned").format(
+                track=track.name, held=track.held, planned=track.planned
+            )
         if track.latest is not None:
             line += " · " + tr._("latest: {title}").format(title=track.latest)
-        if track.next_at is not None:
+        if track.next_at is not None and not closed:
             line += " · " + tr._("next: {when}").format(when=tr.datetime(track.next_at))
         lines.append(line)
     if lines:
