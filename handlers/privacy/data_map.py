@@ -87,13 +87,16 @@ CORE = (
         "person",
         shown=shown.membership,
         readable=Listed(N_("Memberships"), shown.membership_line),
-        forget=Delete(
+        # Each membership moves to a blank stand-in, inactive (asked, reminded and listed
+        # nowhere), with what the record counts of it: invitations, requests, pulse answers.
+        forget=MoveToStandIn(
             Counted(
                 "memberships",
                 lambda tr, n: tr.ngettext(
                     "{n} membership of a process", "{n} memberships of processes", n
                 ),
-            )
+            ),
+            {"active": False},
         ),
         retain=MoveToStandIn(
             Counted("members", labelled(N_("members made anonymous"))), {"active": False}
@@ -120,13 +123,16 @@ CORE = (
         "member",
         shown=shown.invitation,
         readable=Listed(N_("Invitations to workshops"), shown.invitation_line),
+        # Attendance is the record's: those of held workshops stay with the membership's
+        # stand-in; those to workshops still to come go.
         forget=Delete(
             Counted(
                 "invitations",
                 lambda tr, n: tr.ngettext(
                     "{n} invitation to a workshop", "{n} invitations to workshops", n
                 ),
-            )
+            ),
+            only=(Invitation.attended.is_(None),),
         ),
         retain=Keep(),
         join=(Workshop,),
@@ -139,14 +145,8 @@ CORE = (
         "member",
         shown=shown.request,
         readable=Listed(N_("Requests for your input"), shown.request_line),
-        forget=Delete(
-            Counted(
-                "input_requests",
-                lambda tr, n: tr.ngettext(
-                    "{n} request for your input", "{n} requests for your input", n
-                ),
-            )
-        ),
+        # The reach of each summary: they stay with the membership's stand-in, reminded no more.
+        forget=Keep({"next_reminder_at": None}),
         retain=Keep(),
         order_by=(InputRequest.created_at,),
     ),
@@ -186,11 +186,13 @@ CORE = (
         "person",
         shown=shown.pulse_answer,
         readable=Listed(N_("Your answers to the pulse"), shown.pulse_answer_line),
-        forget=Delete(
+        # The score counts for the membership's stand-in; the comment, their words, goes.
+        forget=MoveToStandIn(
             Counted(
                 "pulse_answers",
                 lambda tr, n: tr.ngettext("{n} answer to the pulse", "{n} answers to the pulse", n),
-            )
+            ),
+            {"comment": None},
         ),
         retain=MoveToStandIn(
             Counted("pulse_answers", labelled(N_("pulse answers made anonymous"))),

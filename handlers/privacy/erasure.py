@@ -1,5 +1,7 @@
 """Erasing one person (`/samskab forget-me`): every row about them, and their name and user id
-wherever the bot wrote them into a message. Runs inside the caller's transaction."""
+wherever the bot wrote them into a message. What the record counts (attendance, reach, pulse
+scores) moves with each membership to a blank stand-in, as retention does, so the numbers stay
+and point to nobody. Runs inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.i18n import N_, Translator
@@ -21,9 +23,12 @@ from handlers.privacy.personal_table import (
     AsAuthorChooses,
     Counted,
     Delete,
+    Keep,
+    MoveToStandIn,
     PersonalTable,
     Unlink,
     Whose,
+    stand_in,
 )
 from handlers.status.you_said import EXCERPT
 from storage.db import run_bulk
@@ -50,14 +55,13 @@ class Erased:
 
 def erase_person(session: Session, person: Person, *, delete_named: bool, now: datetime) -> Erased:
     """Named inputs are deleted or kept anonymously (`delete_named`); anonymous ones lose the link
-    to their author. The channel post of each is updated. Then everything else about the person
-    goes, as the data map says, and their name and user id are replaced in the messages and the
-    log that remain."""
+    to their author. The channel post of each is updated. Then each membership moves to a blank
+    stand-in with what the record counts, everything else about the person goes, as the data map
+    says, and their name and user id are replaced in the messages and the log that remain."""
     tables = personal_tables()
     whose = Whose.of(session, [person])
-    process_ids = list(
-        session.scalars(select(Member.process_id).where(Member.person_id == person.id))
-    )
+    members = session.scalars(select(Member).where(Member.person_id == person.id)).all()
+    process_ids = [m.process_id for m in members]
     names = [person.name, person.user_id]
     counts: dict[str, int] = {}
     deleted_texts: list[tuple[str, str]] = []
@@ -67,6 +71,9 @@ def erase_person(session: Session, person: Person, *, delete_named: bool, now: d
             counts |= {table.forget.deleted.key: deleted, table.forget.kept.key: kept}
             deleted_texts += texts
     session.flush()
+    # The record's numbers (attendance, reach, the pulse) keep counting them, for nobody.
+    moves = [(t, t.forget) for t in tables if isinstance(t.forget, MoveToStandIn)]
+    counts |= move_to_stand_ins(session, members, moves)
     counts |= forget_rows(session, whose, tables)
     counts |= _scrub(session, tables, names, process_ids, deleted_texts)
     # The bulk statements went past the session: forget what it still holds of those rows.
@@ -74,10 +81,34 @@ def erase_person(session: Session, person: Person, *, delete_named: bool, now: d
     return Erased(tuple((c, counts.get(c.key, 0)) for t in tables for c in t.forget_counts()))
 
 
+def move_to_stand_ins(
+    session: Session,
+    members: Sequence[Member],
+    moves: Sequence[tuple[PersonalTable, MoveToStandIn]],
+) -> dict[str, int]:
+    """Each of `members` gets a blank stand-in person of its own, and the rows of its person in
+    its process move to it, as each table's `MoveToStandIn` says (forget-me's or retention's).
+    Returns the counts."""
+    counts: dict[str, int] = {}
+    for member in members:
+        blank = stand_in(session, member)
+        for table, move in moves:
+            n = run_bulk(
+                session,
+                update(table.model)
+                .where(table.rows_in([member.process_id]), table.column == member.person_id)
+                .values({table.column.key: blank.id, **move.values}),
+            )
+            if move.counted is not None:
+                counts[move.counted.key] = counts.get(move.counted.key, 0) + n
+    return counts
+
+
 def forget_rows(session: Session, whose: Whose, tables: Sequence[PersonalTable]) -> dict[str, int]:
-    """Forget-me's unlinks and deletions for the people in `whose`, as the map says: the links
-    first, then the rows, those that other rows point at last (input, whose post must be
-    updated, is the caller's). Returns the counts."""
+    """Forget-me's unlinks and deletions for the people in `whose`, as the map says (the rows
+    it moves to stand-ins are the caller's): the links first, and the values of the rows kept,
+    then the rows, those that other rows point at last (input, whose post must be updated, is
+    the caller's). Returns the counts."""
     counts: dict[str, int] = {}
     for table in tables:
         if isinstance(table.forget, Unlink):
@@ -85,11 +116,17 @@ def forget_rows(session: Session, whose: Whose, tables: Sequence[PersonalTable])
             n = run_bulk(session, update(table.model).where(table.rows_of(whose)).values(values))
             if table.forget.counted is not None:
                 counts[table.forget.counted.key] = n
+        elif isinstance(table.forget, Keep) and table.forget.values:
+            run_bulk(
+                session,
+                update(table.model).where(table.rows_of(whose)).values(dict(table.forget.values)),
+            )
     order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
     going = [(t, t.forget) for t in tables if isinstance(t.forget, Delete)]
     for table, forget in sorted(going, key=lambda pair: -order[pair[0].table.name]):
-        _unlink_pointers(session, table, whose)
-        n = run_bulk(session, delete(table.model).where(table.rows_of(whose)))
+        rows = and_(table.rows_of(whose), *forget.only)
+        _unlink_pointers(session, table, rows)
+        n = run_bulk(session, delete(table.model).where(rows))
         if forget.counted is not None:
             counts[forget.counted.key] = n
     return counts
@@ -133,13 +170,13 @@ def _scrub(
     return counts
 
 
-def _unlink_pointers(session: Session, table: PersonalTable, whose: Whose) -> None:
-    """Rows elsewhere that point at rows about to go lose the pointer, as the schema says
+def _unlink_pointers(session: Session, table: PersonalTable, rows: ColumnElement[bool]) -> None:
+    """Rows elsewhere that point at the `rows` about to go lose the pointer, as the schema says
     (ON DELETE SET NULL), here in so many words: a request for input kept by its input."""
     for other in Base.metadata.sorted_tables:
         for key in other.foreign_keys:
             if key.column.table is table.table and key.ondelete == "SET NULL":
-                gone = select(key.column).where(table.rows_of(whose))
+                gone = select(key.column).where(rows)
                 run_bulk(
                     session,
                     update(other).where(key.parent.in_(gone)).values({key.parent.name: None}),

@@ -111,9 +111,10 @@ def forget_me_form(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) 
         intro = tr._(
             "Samskab will erase everything it stores about you: your membership of the "
             "processes, your invitations and requests for input, your answers to the pulse, your "
-            "subscriptions and the messages waiting to be sent to you. Your name is removed from "
-            "the messages and the log that remain. Your anonymous input stays, still anonymous. "
-            "This cannot be undone."
+            "subscriptions and the messages waiting to be sent to you. What the record counts "
+            "(who attended, who answered, the pulse's scores) keeps counting, for nobody. Your "
+            "name is removed from the messages and the log that remain. Your anonymous input "
+            "stays, still anonymous. This cannot be undone."
         )
         if named:
             field = FormField(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from uuid import uuid4
 
 from sqlalchemy import ColumnElement, Table, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -50,9 +51,11 @@ class Counted:
 
 @dataclass(frozen=True)
 class Delete:
-    """Forget-me: the person's rows go. Retention: the closed process's rows go."""
+    """Forget-me: the person's rows go. Retention: the closed process's rows go. With `only`,
+    only the rows where it holds; the others stay (with their membership, at its stand-in)."""
 
     counted: Counted | None = None
+    only: tuple[ColumnElement[bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,9 @@ class AsAuthorChooses:
 
 @dataclass(frozen=True)
 class MoveToStandIn:
-    """Retention: the closed process's rows move to the blank stand-in person of the membership
-    they belonged to, with `values` set: they still count, for nobody."""
+    """The rows move to the blank stand-in person of the membership they belong to (by its
+    process), with `values` set: they still count, for nobody. Forget-me: the person's rows;
+    retention: the closed process's. Each membership gets a stand-in of its own (`stand_in`)."""
 
     counted: Counted | None = None
     values: Mapping[str, object] = field(default_factory=dict)
@@ -84,8 +88,10 @@ class MoveToStandIn:
 
 @dataclass(frozen=True)
 class Keep:
-    """Retention leaves the rows: those of a membership follow it to its stand-in, those of a
-    person go with them once they are in no process any more (by forget-me's action)."""
+    """The rows stay, with `values` set: those of a membership follow it to its stand-in, those
+    of a person go with them once they are in no process any more (by forget-me's action)."""
+
+    values: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class Tallied:
     paragraph: Callable[[Translator, list[Row]], str]
 
 
-Forget = Delete | Unlink | AsAuthorChooses
+Forget = Delete | Unlink | AsAuthorChooses | MoveToStandIn | Keep
 Retain = Delete | Unlink | MoveToStandIn | Keep
 
 
@@ -164,12 +170,28 @@ class PersonalTable:
 
     def forget_counts(self) -> tuple[Counted, ...]:
         """What forget-me counts of this table, in the order it tells the person."""
+        counted: tuple[Counted | None, ...] = ()
         if isinstance(self.forget, AsAuthorChooses):
-            counted: tuple[Counted | None, ...] = (self.forget.deleted, self.forget.kept)
-        else:
+            counted = (self.forget.deleted, self.forget.kept)
+        elif not isinstance(self.forget, Keep):
             counted = (self.forget.counted,)
         counted += (self.scrub.counted if self.scrub is not None else None,)
         return tuple(c for c in counted if c is not None)
+
+
+def stand_in(session: Session, member: Member) -> Person:
+    """A blank person for one membership, in its process's workspace: no name, no language, no
+    DM, and a user id of its own that no platform gives and nothing leads back from."""
+    person = Person(
+        platform=member.process.platform,
+        workspace=member.process.workspace,
+        user_id=f"erased:{uuid4().hex}",
+        name="",
+        locale=None,
+    )
+    session.add(person)
+    session.flush()
+    return person
 
 
 def labelled(label: str) -> Callable[[Translator, int], str]:

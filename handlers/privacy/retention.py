@@ -22,7 +22,7 @@ from handlers import audit
 from handlers.context import Deps
 from handlers.i18n import N_, Translator
 from handlers.privacy.data_map import personal_tables
-from handlers.privacy.erasure import forget_rows
+from handlers.privacy.erasure import forget_rows, move_to_stand_ins
 from handlers.privacy.personal_table import (
     Counted,
     Delete,
@@ -149,6 +149,8 @@ def _counts(session: Session, process: Process) -> dict[str, int]:
         where = [table.rows_in([process.id])]
         if isinstance(table.retain, Unlink):
             where.append(table.column.is_not(None))
+        elif isinstance(table.retain, Delete):
+            where += table.retain.only
         count = select(func.count()).select_from(table.model).where(*where)
         counts[counted.key] = session.scalar(count) or 0
     counts[PEOPLE.key] = len(_people_only_here(session, process))
@@ -177,37 +179,17 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
         if isinstance(table.retain, Unlink):
             values = {table.column.key: None, **table.retain.values}
             run_bulk(session, update(table.model).where(table.rows_in(here)).values(values))
+        elif isinstance(table.retain, Keep) and table.retain.values:
+            values = dict(table.retain.values)
+            run_bulk(session, update(table.model).where(table.rows_in(here)).values(values))
         elif isinstance(table.retain, Delete):
-            run_bulk(session, delete(table.model).where(table.rows_in(here)))
-    stand_ins = _stand_ins(session, process)
-    for table in tables:
-        if isinstance(table.retain, MoveToStandIn):
-            for person_id, stand_in_id in stand_ins.items():
-                run_bulk(
-                    session,
-                    update(table.model)
-                    .where(table.rows_in(here), table.column == person_id)
-                    .values({table.column.key: stand_in_id, **table.retain.values}),
-                )
+            rows = table.rows_in(here)
+            run_bulk(session, delete(table.model).where(rows, *table.retain.only))
+    members = session.scalars(select(Member).where(Member.process_id == process.id)).all()
+    moves = [(t, t.retain) for t in tables if isinstance(t.retain, MoveToStandIn)]
+    move_to_stand_ins(session, members, moves)
     session.flush()
     # People in no process any more: what is left of them elsewhere (a DM of their own data).
     forget_rows(session, Whose.of(session, people), tables)
     session.expire_all()
     process.status, process.erased_at = "erased", now
-
-
-def _stand_ins(session: Session, process: Process) -> dict[int, int]:
-    """A blank person for each membership of the process: {the member's person: the stand-in}."""
-    found = {}
-    for member in session.scalars(select(Member).where(Member.process_id == process.id)).all():
-        stand_in = Person(
-            platform=process.platform,
-            workspace=process.workspace,
-            user_id=f"erased:{member.id}",
-            name="",
-            locale=None,
-        )
-        session.add(stand_in)
-        session.flush()
-        found[member.person_id] = stand_in.id
-    return found
