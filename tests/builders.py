@@ -64,7 +64,7 @@ def plan(
     invitees: list[PersonRef],
     *,
     title: str = "Workshop",
-    when: str = "2026-11-25 13:00",
+    when: str = "2026-11-23 08:00",
 ) -> str:
     outcome = submit_form(
         deps,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,6 +91,14 @@ def plan_workshop(
         track_id = form.choice("track", {str(t.id) for t in process.tracks})
         title = form.text("title", max_length=200)
         starts_at = form.datetime("starts_at", tr.tz)
+        if starts_at is not None and starts_at < now - timedelta(days=MAX_DAYS_BACK):
+            # One just held may be registered, to write its summary; an old one would appear
+            # in status and digests as news.
+            form.fail(
+                "starts_at",
+                N_("That is more than {days} days ago. Plan a workshop ahead, or one just held."),
+                days=MAX_DAYS_BACK,
+            )
         invitee_ids = form.people("invitees")
         invitees = resolve_members(session, process, invitee_ids, form, "invitees")
         form.check()
@@ -161,6 +171,9 @@ def planned_workshops(session: Session, process: Process) -> list[Workshop]:
             .order_by(Workshop.starts_at)
         )
     )
+
+
+MAX_DAYS_BACK = 30
 
 
 WORKSHOP = CommandSpec(

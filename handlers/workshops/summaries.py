@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -49,16 +49,19 @@ def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
         require_open(process)
         if argument.strip():
             workshop = workshop_of_process(session, process, argument.strip())
+            require_started(tr, workshop, now)
             return Reply(form=_summary_form(tr, process, workshop, tr.today(now)))
         planned = planned_workshops(session, process)
         if not planned:
             raise Refused(
                 N_("There is no planned workshop to summarise. Plan one with /samskab workshop.")
             )
-        if len(planned) == 1:
-            return Reply(form=_summary_form(tr, process, planned[0], tr.today(now)))
         held = [w for w in planned if w.starts_at <= now]
-        default = held[-1] if held else planned[0]
+        if not held:
+            require_started(tr, planned[0], now)
+        if len(held) == 1:
+            return Reply(form=_summary_form(tr, process, held[0], tr.today(now)))
+        planned, default = held, held[-1]
         return Reply(
             form=Form(
                 callback_id="summary.pick",
@@ -89,7 +92,8 @@ def pick_workshop(
     assert channel is not None  # the form belongs to its channel
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
-        offered = {str(w.id) for w in planned_workshops(session, who.process)}
+        now = deps.clock()
+        offered = {str(w.id) for w in planned_workshops(session, who.process) if w.starts_at <= now}
     form = FormReader(values)
     workshop_id = form.choice("workshop", offered)
     form.check()
@@ -161,6 +165,16 @@ def _summary_form(tr: Translator, process: Process, workshop: Workshop, today: d
     )
 
 
+def require_started(tr: Translator, workshop: Workshop, now: datetime) -> None:
+    """A summary is of what happened: not of a workshop still to come."""
+    if workshop.starts_at > now:
+        raise Refused(
+            N_("“{title}” has not been held yet ({when}). Write its summary afterwards."),
+            title=workshop.title,
+            when=tr.datetime(workshop.starts_at),
+        )
+
+
 def workshop_of_process(session: Session, process: Process, workshop_id: str) -> Workshop:
     workshop = session.get(Workshop, parse_id(workshop_id))
     if workshop is None:
@@ -189,6 +203,7 @@ def post_workshop_summary(
         if workshop.summary is not None:
             raise Refused(N_("This workshop already has a summary."))
         tr = translator_for(person, process, deps)
+        require_started(tr, workshop, now)
         form = FormReader(values)
         attendees = resolve_members(session, process, form.people("attendees"), form, "attendees")
         if "attendees" not in form.errors and not attendees:

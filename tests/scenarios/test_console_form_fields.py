@@ -216,8 +216,8 @@ def world(module_deps: Deps) -> World:
     )
     assert given.ok, given.errors
     handle_command(deps, METTE, ODDER, "pulse")
-    workshop = plan(deps, ODDER, METTE, [METTE, ANNA], title="Opfølgning", when="2026-12-01 10:00")
-    plan(deps, ODDER, METTE, [METTE, BO], title="Budget", when="2026-12-08 10:00")
+    workshop = plan(deps, ODDER, METTE, [METTE, ANNA], title="Opfølgning", when="2026-11-19 10:00")
+    plan(deps, ODDER, METTE, [METTE, BO], title="Budget", when="2026-11-20 10:00")
     with deps.db.transaction() as session:
         request_id = session.scalar(select(func.max(InputRequest.id)))
         input_id = session.scalar(select(func.max(Input.id)))

@@ -45,7 +45,7 @@ def build_fan_out(db: Database, slack: FakeSlack, n: int) -> None:
     deps = Deps(db=db)
     where = ChannelRef("slack", TEAM, CHANNEL, "odder", tuple(refs))
     set_up(deps, where, refs[0], step="3", name="Odder", tracks="Visitation")
-    workshop = plan(deps, where, refs[0], refs, title="Fan-out", when="2026-01-05 09:00")
+    workshop = plan(deps, where, refs[0], refs, title="Fan-out", when="2026-11-23 08:00")
     outcome = submit_form(
         deps,
         refs[0],

@@ -10,7 +10,7 @@ from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver
 
 SETUP = {"Forløbets navn": "Odder", "Nuværende trin": "2"}  # the rest as proposed
-WORKSHOP = {"Spor": "Visitation", "Titel": "Visitation", "Dato og tidspunkt": "2026-11-23 13:00"}
+WORKSHOP = {"Spor": "Visitation", "Titel": "Visitation", "Dato og tidspunkt": "2026-11-23 08:00"}
 SUMMARY = {"Hvem deltog?": "Mette Lund", "Opsamling": "Kort."}
 
 
