@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from handlers.i18n import N_, Translator
 from handlers.pulse.results import PulseResult, pulse_results
+from handlers.status.reach import REACHED, Reach
 from storage.models import Input, InputRequest, Process, StepChange, Summary, Workshop
 
 ITEM_KINDS = ("decision", "open_question", "next_step")
@@ -51,19 +52,6 @@ class InputEntry:
     author: str | None  # None: anonymous (or its author's data erased)
     received_at: datetime | None  # None whenever author is None: a time can point at a person
     status_changed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The colleagues asked for input on one summary, and how they answered."""
-
-    asked: int
-    gave_input: int
-    no_input: int
-
-    @property
-    def not_answered(self) -> int:
-        return self.asked - self.gave_input - self.no_input
 
 
 @dataclass(frozen=True)
@@ -168,17 +156,19 @@ def _workshop(
             for i in summary.items
             if i.kind == kind
         ),
-        reach=reach.get(summary.id, Reach(0, 0, 0)),
+        reach=reach.get(summary.id, Reach(0, 0, 0, 0)),
         inputs=_inputs(by_summary.get(summary.id, [])),
     )
 
 
 def _reach(session: Session, process: Process) -> dict[int, Reach]:
-    """Per summary, in one query: asked, answered with input, answered with "no input"."""
+    """Per summary, in one query: the colleagues asked (one request each), reached, answered
+    with input, answered with "no input"."""
     rows = session.execute(
         select(
             InputRequest.summary_id,
             func.count(InputRequest.id),
+            func.count(InputRequest.id).filter(InputRequest.status.in_(REACHED)),
             func.count(InputRequest.id).filter(InputRequest.status == "answered"),
             func.count(InputRequest.id).filter(InputRequest.status == "declined"),
         )
@@ -187,7 +177,7 @@ def _reach(session: Session, process: Process) -> dict[int, Reach]:
         .where(Workshop.process_id == process.id)
         .group_by(InputRequest.summary_id)
     ).all()
-    return {summary_id: Reach(asked, gave, declined) for summary_id, asked, gave, declined in rows}
+    return {summary_id: Reach(*counts) for summary_id, *counts in rows}
 
 
 def _inputs(contributions: list[Input]) -> tuple[InputEntry, ...]:

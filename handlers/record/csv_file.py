@@ -1,8 +1,9 @@
 """The process's record as CSV for Excel: one header row, then one row per line of the record.
 
 Columns: kind, track, workshop, date, text, status, note, author, value, with headers and kinds in
-the process's language. Counts and averages are rows of their own (kind "Reach", text "Asked",
-value 3), so a pivot table or a filter on the kind column gives every number of one sort.
+the process's language. Counts and averages are rows of their own (kind "Colleagues who did not
+attend", text "Asked for input", value 3), so a pivot table or a filter on the kind column gives
+every number of one sort.
 
 For Excel: UTF-8 with a byte order mark (without it Excel reads æ, ø and å as two characters),
 `;` between fields and the language's decimal mark in numbers. Danish Excel, which most readers
@@ -31,6 +32,7 @@ from handlers.record.contents import (
     process_status,
 )
 from handlers.six_steps import step_label
+from handlers.status.reach import reach_lines
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -136,14 +138,13 @@ def _workshop_rows(workshop: WorkshopEntry, tr: Translator) -> list[Row]:
             }
         )
     if workshop.reach is not None:
-        reach, kind = workshop.reach, tr._("Reach")
-        for label, n in (
-            (N_("Asked"), reach.asked),
-            (N_("Gave input"), reach.gave_input),
-            (N_("No input"), reach.no_input),
-            (N_("Have not answered"), reach.not_answered),
-        ):
-            rows.append(where | {"kind": kind, "text": tr._(label), "value": str(n)})
+        # The status's lines, for this summary (handlers.status.reach): what is counted, the
+        # number, and the line in words (where the answered split into with and without input is).
+        kind = tr._("Colleagues who did not attend")
+        rows += [
+            where | {"kind": kind, "text": line.label, "note": line.text, "value": str(line.n)}
+            for line in reach_lines(tr, workshop.reach)
+        ]
     rows += [_input_row(tr, entry, where) for entry in workshop.inputs]
     return rows
 

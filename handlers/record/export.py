@@ -31,6 +31,7 @@ from handlers.record.contents import (
 )
 from handlers.record.csv_file import record_csv
 from handlers.six_steps import step_label
+from handlers.status.reach import reach_lines
 from handlers.workshops.summary_messages import ITEM_TITLES
 from storage.models import Process
 
@@ -149,20 +150,11 @@ def _workshop(workshop: WorkshopEntry, tr: Translator) -> list[str]:
         question = tr._("Question for colleagues who did not attend")
         out += [f"**{question}:** {workshop.question}", ""]
     if workshop.reach is not None:
-        reach = workshop.reach
-        line = tr._(
-            "Reach: {asked} asked, {answered} gave input, {declined} no input, "
-            "{silent} have not answered."
-        )
-        out += [
-            line.format(
-                asked=reach.asked,
-                answered=reach.gave_input,
-                declined=reach.no_input,
-                silent=reach.not_answered,
-            ),
-            "",
-        ]
+        # The status's lines, for this summary (handlers.status.reach).
+        if lines := reach_lines(tr, workshop.reach):
+            out += [f"- {line.label}: {line.text}" for line in lines] + [""]
+        else:
+            out += [tr._("Nobody was asked for input."), ""]
     if workshop.inputs:
         out += ["**" + tr._("Input") + "**", "", *(_input_line(tr, i) for i in workshop.inputs), ""]
     return out

@@ -18,11 +18,15 @@ from handlers.messages import Block, BulletList, Context, Fields, Heading, Messa
 from handlers.people import acting
 from handlers.pulse.results import pulse_blocks
 from handlers.six_steps import progress_block
+from handlers.status.reach import REACHED, Reach, reach_lines
 from handlers.status.you_said import you_said_we_did
 from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
 
-LIST_LIMIT = 10
-REACHED = ("delivered", "answered", "declined", "expired")
+LIST_LIMIT = 5  # items per kind and track; the rest are counted ("… and 3 more")
+ITEM_LISTS = (
+    ("decision", N_("Decisions so far · {track}")),
+    ("open_question", N_("Open questions so far · {track}")),
+)
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,12 @@ class TrackCount:
 
 
 @dataclass(frozen=True)
-class Reach:
-    """Colleagues asked for input, each counted once however many requests they had."""
+class TrackItems:
+    """A track's newest items of one kind, and how many it has in all."""
 
-    asked: int
-    reached: int
-    heard: int  # answered or declined at least one request
-    answered: int  # requests answered with input (a colleague may have several)
-    declined: int  # requests answered with "no input from me"
+    track: str
+    items: tuple[tuple[str, bool], ...]  # text, and whether it is new since the last digest
+    total: int
 
 
 def last_digest_at(session: Session, process: Process) -> datetime | None:
@@ -105,19 +107,45 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def items_since(
+def items_by_track(
     session: Session, process: Process, kind: str, since: datetime | None
-) -> tuple[list[str], int]:
-    """The newest items of a kind since the last digest (at most LIST_LIMIT) and how many in all."""
-    where = [Workshop.process_id == process.id, SummaryItem.kind == kind]
-    if since is not None:
-        where.append(Summary.posted_at > since)
-    base = select(SummaryItem.text).join(Summary).join(Workshop).where(*where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    texts = session.scalars(
-        base.order_by(Summary.posted_at, SummaryItem.position).limit(LIST_LIMIT)
+) -> list[TrackItems]:
+    """Every item of a kind so far, per track in the process's order of tracks, newest first
+    (a summary's items in their written order), at most LIST_LIMIT per track; one query."""
+    rank = func.row_number().over(
+        partition_by=Workshop.track_id,
+        order_by=(Summary.posted_at.desc(), Summary.id.desc(), SummaryItem.position),
+    )
+    ranked = (
+        select(
+            Workshop.track_id.label("track_id"),
+            SummaryItem.text.label("text"),
+            Summary.posted_at.label("posted_at"),
+            rank.label("rank"),
+            func.count().over(partition_by=Workshop.track_id).label("total"),
+        )
+        .join(Summary, SummaryItem.summary_id == Summary.id)
+        .join(Workshop, Summary.workshop_id == Workshop.id)
+        .where(Workshop.process_id == process.id, SummaryItem.kind == kind)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.track_id, ranked.c.text, ranked.c.posted_at, ranked.c.total)
+        .where(ranked.c.rank <= LIST_LIMIT)
+        .order_by(ranked.c.track_id, ranked.c.rank)
     ).all()
-    return list(texts), total
+    per_track: dict[int, list[tuple[str, bool]]] = {}
+    totals: dict[int, int] = {}
+    for track_id, text, posted_at, total in rows:
+        posted = _aware(posted_at)
+        new = since is not None and posted is not None and posted > since
+        per_track.setdefault(track_id, []).append((text, new))
+        totals[track_id] = total
+    return [
+        TrackItems(t.name, tuple(per_track[t.id]), totals[t.id])
+        for t in process.tracks
+        if t.id in per_track
+    ]
 
 
 def input_counts(session: Session, process: Process, since: datetime | None) -> tuple[int, int]:
@@ -131,22 +159,22 @@ def input_counts(session: Session, process: Process, since: datetime | None) -> 
 
 
 def reach(session: Session, process: Process) -> Reach:
+    """Colleagues asked in the whole process, each counted once however many requests they had."""
     member = InputRequest.member_id
-    row = session.execute(
+    asked, reached, answered, gave_input = session.execute(
         select(
             func.count(func.distinct(member)),
             func.count(func.distinct(member)).filter(InputRequest.status.in_(REACHED)),
             func.count(func.distinct(member)).filter(
                 InputRequest.status.in_(("answered", "declined"))
             ),
-            func.count().filter(InputRequest.status == "answered"),
-            func.count().filter(InputRequest.status == "declined"),
+            func.count(func.distinct(member)).filter(InputRequest.status == "answered"),
         )
         .join(Summary)
         .join(Workshop)
         .where(Workshop.process_id == process.id)
     ).one()
-    return Reach(*row)
+    return Reach(asked, reached, gave_input, answered - gave_input)
 
 
 def compose_status(
@@ -164,7 +192,13 @@ def compose_status(
             )
         )
     lines = []
-    for track in track_counts(session, process, now):
+    tracks = track_counts(session, process, now)
+    if not any(t.held or t.planned for t in tracks):
+        tracks = []  # nothing planned on any track: one sentence below says so
+    for track in tracks:
+        if not track.held and not track.planned:
+            lines.append(tr._("{track}: no workshops yet").format(track=track.name))
+            continue
         if closed:  # what was held stays; what was planned will not happen
             line = tr.ngettext("{track}: {n} held", "{track}: {n} held", track.held).format(
                 track=track.name, n=track.held
@@ -180,46 +214,35 @@ def compose_status(
         lines.append(line)
     if lines:
         blocks.append(BulletList(tr._("Workshops per track"), tuple(lines)))
-    period = tr._("since the last status update") if since else tr._("so far")
-    for kind, title in (("decision", tr._("Decisions")), ("open_question", tr._("Open questions"))):
-        items, total = items_since(session, process, kind, since)
-        if items:
-            shown = list(items)
-            if total > len(items):
-                shown.append(tr._("… and {n} more").format(n=total - len(items)))
-            blocks.append(BulletList(f"{title} ({period})", tuple(shown)))
+    elif not closed:
+        blocks.append(
+            Paragraph(tr._("No workshops yet. Facilitators plan one with /samskab workshop."))
+        )
+    for kind, title in ITEM_LISTS:
+        for group in items_by_track(session, process, kind, since):
+            shown = [tr._("{item} (new)").format(item=t) if new else t for t, new in group.items]
+            if group.total > len(shown):
+                shown.append(tr._("… and {n} more").format(n=group.total - len(shown)))
+            blocks.append(BulletList(tr._(title).format(track=group.track), tuple(shown)))
     if (answered := you_said_we_did(session, process, tr, since)) is not None:
         blocks.append(answered)
     all_inputs, new_inputs = input_counts(session, process, since)
     r = reach(session, process)
-    inputs_text = tr.ngettext("{n} input", "{n} inputs", all_inputs).format(n=all_inputs)
-    if since is not None:
-        inputs_text += " " + tr._("({n} new)").format(n=new_inputs)
+    if all_inputs:
+        inputs_text = tr.ngettext("{n} input", "{n} inputs", all_inputs).format(n=all_inputs)
+        if since is not None:
+            inputs_text += " " + tr._("({n} new)").format(n=new_inputs)
+    else:
+        inputs_text = tr._("none yet")
+    lines_of_reach = reach_lines(tr, r)
     blocks.append(
         Fields(
-            (
-                (tr._("Input received"), inputs_text),
-                (
-                    tr._("Colleagues who did not attend"),
-                    tr._(
-                        "{reached} of {asked} reached, {heard} heard from ({answered} answers "
-                        "with input, {declined} without)"
-                    ).format(
-                        reached=r.reached,
-                        asked=r.asked,
-                        heard=r.heard,
-                        answered=r.answered,
-                        declined=r.declined,
-                    ),
-                ),
-            )
+            ((tr._("Input received"), inputs_text), *((x.label, x.text) for x in lines_of_reach))
         )
     )
+    if not lines_of_reach:
+        blocks.append(Paragraph(tr._("Nobody has been asked for input yet.")))
     blocks += pulse_blocks(session, process, tr)
-    if r.asked == 0 and not lines:
-        blocks.append(
-            Paragraph(tr._("No workshops yet. Facilitators plan one with /samskab workshop."))
-        )
     blocks.append(Context(tr._("Status as of {when}.").format(when=tr.datetime(now))))
     text = "\n".join([heading, progress_label(blocks)])
     return Message(text, tuple(blocks), language=tr.language)

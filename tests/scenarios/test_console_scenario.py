@@ -87,8 +87,8 @@ DANISH = Words(
     step="Trin 3 af 6: Udvikle løsninger",
     track_line="Visitation: 1 holdt, 0 planlagt · senest: Ny visitationsmodel",
     inputs="Input modtaget: 2 input",
-    reach="Kolleger, der ikke deltog: 3 af 3 nået, 3 har svaret (2 svar med input, 1 uden)",
-    decisions="Beslutninger (indtil nu):",
+    reach="Har svaret: 3 kolleger (2 med input, 1 uden)",
+    decisions="Beslutninger indtil nu · Visitation:",
     updated="opdateret",
 )
 ENGLISH = Words(
@@ -122,8 +122,8 @@ ENGLISH = Words(
     step="Step 3 of 6: Develop solutions",
     track_line="Visitation: 1 held, 0 planned · latest: Ny visitationsmodel",
     inputs="Input received: 2 inputs",
-    reach="Colleagues who did not attend: 3 of 3 reached, 3 heard from (2 answers with input, 1 without)",
-    decisions="Decisions (so far):",
+    reach="Have answered: 3 colleagues (2 with input, 1 without)",
+    decisions="Decisions so far · Visitation:",
     updated="updated",
 )
 

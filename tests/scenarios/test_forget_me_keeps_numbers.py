@@ -67,7 +67,8 @@ def test_forget_me_keeps_attendance_reach_and_pulse_counts_for_nobody(
     record, status, before = _record(deps), _status(deps), row_counts(deps)
     for counted in (
         "Deltog: 2 af 5 inviterede",
-        "Rækkevidde: 3 spurgt, 0 gav input, 1 intet input, 2 har ikke svaret.",
+        "- Spurgt om input: 3 kolleger, der ikke deltog\n",
+        "- Har svaret: 1 kollega (0 med input, 1 uden)\n- Har ikke svaret: 2 kolleger\n",
         "(5 af 5)",  # the pulse's answers
         "Inviterede: 5",  # the workshop to come
         EMILS_COMMENT,

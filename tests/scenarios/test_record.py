@@ -120,25 +120,27 @@ def test_the_markdown_record_of_the_demo_process(chat: ConsoleDriver, deps: Deps
         "- Hvad siger økonomiafdelingen? (åben)",
     ]
 
-    # Reach: who was asked, and how they answered.
-    assert "Rækkevidde: 3 spurgt, 2 gav input, 0 intet input, 1 har ikke svaret." in first
+    # Reach: the colleagues asked, reached, answered (with input or without) and not answered.
+    assert _reach(first) == [
+        "- Spurgt om input: 3 kolleger, der ikke deltog",
+        "- Nået: 3 af 3",
+        "- Har svaret: 2 kolleger (2 med input, 0 uden)",
+        "- Har ikke svaret: 1 kollega",
+    ]
     second = _section(lines, "### Ny visitationsmodel – første udkast")
-    assert "Rækkevidde: 3 spurgt, 1 gav input, 1 intet input, 1 har ikke svaret." in second
+    assert "- Har svaret: 2 kolleger (1 med input, 1 uden)" in _reach(second)
 
     # Input with what became of it: named with name and dates, anonymous with neither.
     assert _after(first, "**Input**") == [
-        "- **Bo Sørensen** (tirsdag den 13. oktober 2026): Godt med færre dobbeltregistreringer. "
-        "Husk nattevagterne, de bruger det andet system.",
-        "  Status: brugt, lørdag den 21. november 2026 · "
-        "Nattevagterne er med i den nye model fra januar.",
-        "- **En anonym kollega:** Jeg er bekymret for, om borgerne kan nå at forberede sig til "
-        "det fælles møde.",
+        "- **Bo Sørensen** (tirsdag den 13. oktober 2026): Borgeren venter længst mellem "
+        "bevilling og første besøg; det hul bør med i kortlægningen.",
+        "  Status: brugt, fredag den 20. november 2026 · "
+        "Ventetiden efter bevilling er med i de tre borgerforløb, vi kortlægger.",
+        "- **En anonym kollega:** Vi skriver den samme sociale historik både i ansøgningen og i "
+        "bestillingen.",
         "  Status: overvejet · Vi tager det op på næste workshop.",
     ]
-    assert (
-        "  Status: ikke brugt, lørdag den 21. november 2026 · Det ligger uden for forløbets "
-        in (record)
-    )
+    assert "  Status: ikke brugt · Det ligger uden for forløbets ramme; " in record
     anonymous = [i for i, line in enumerate(lines) if line.startswith("- **En anonym kollega:**")]
     assert len(anonymous) == 3
     for i in anonymous:
@@ -210,16 +212,22 @@ def test_the_csv_record_opens_in_danish_excel(chat: ConsoleDriver, deps: Deps) -
         ("Hvad siger økonomiafdelingen?", "åben"),
     ]
     assert len(where(Type="Beslutning")) == 6 and len(where(Type="Næste skridt")) == 5
-    assert {r["Tekst"]: r["Værdi"] for r in where(Type="Rækkevidde", Workshop=workshop)} == {
-        "Spurgt": "3",
-        "Gav input": "2",
-        "Intet input": "0",
-        "Har ikke svaret": "1",
-    }
+    reach = where(Type="Kolleger, der ikke deltog", Workshop=workshop)
+    assert [(r["Tekst"], r["Værdi"], r["Note"]) for r in reach] == [
+        ("Spurgt om input", "3", "3 kolleger, der ikke deltog"),
+        ("Nået", "3", "3 af 3"),
+        ("Har svaret", "2", "2 kolleger (2 med input, 0 uden)"),
+        ("Har ikke svaret", "1", "1 kollega"),
+    ]
 
     inputs = where(Type="Input", Workshop=workshop)
     assert [(r["Afsender"], r["Dato"], r["Status"], r["Note"]) for r in inputs] == [
-        ("Bo Sørensen", "2026-10-13", "brugt", "Nattevagterne er med i den nye model fra januar."),
+        (
+            "Bo Sørensen",
+            "2026-10-13",
+            "brugt",
+            "Ventetiden efter bevilling er med i de tre borgerforløb, vi kortlægger.",
+        ),
         ("En anonym kollega", "", "overvejet", "Vi tager det op på næste workshop."),
     ]
     anonymous = where(Type="Input", Afsender="En anonym kollega")
@@ -285,9 +293,7 @@ def test_the_command_line_writes_the_record(samskab: CommandLine, tmp_path: Path
     markdown = samskab("export", "--process", "1")
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith(f"# {NAME}\n")
-    assert "Rækkevidde: 3 spurgt, 2 gav input, 0 intet input, 1 har ikke svaret." in (
-        markdown.stdout
-    )
+    assert "- Har svaret: 2 kolleger (2 med input, 0 uden)\n" in markdown.stdout
 
     saved = samskab("export", "--process", "1", "--format", "csv", "--output", "r.csv")
     assert saved.returncode == 0, saved.stderr
@@ -363,3 +369,9 @@ def _anonymous_authors(deps: Deps) -> list[str]:
         )
     assert anonymous and not anonymous & named
     return sorted(anonymous)
+
+
+def _reach(section: list[str]) -> list[str]:
+    """The reach lines of a workshop: the list that begins with the colleagues asked."""
+    start = next(i for i, line in enumerate(section) if line.startswith("- Spurgt om input:"))
+    return section[start : section.index("", start)]

@@ -159,7 +159,8 @@ def test_summary_dms_answers_and_status_in_slack(
     status = bot.response(bot.command(ANNA, "status"))
     assert status["response_type"] == "ephemeral"
     assert "Trin 3 af 6: Udvikle løsninger" in text_of(status)
-    assert "3 af 3 nået, 3 har svaret (2 svar med input, 1 uden)" in text_of(status)
+    assert "*Nået*\\n3 af 3" in text_of(status)
+    assert "*Har svaret*\\n3 kolleger (2 med input, 1 uden)" in text_of(status)
     assert "*Input modtaget*\\n2 input" in text_of(status)
 
 

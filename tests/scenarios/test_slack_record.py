@@ -69,7 +69,8 @@ def test_the_record_arrives_as_files_in_the_channel(bot: SlackHarness) -> None:
     assert record.startswith("# Odder\n")
     assert "### Ny visitationsmodel (mandag den 23. november 2026 kl. 08:00, holdt)" in record
     assert "Deltog: 2 af 4 inviterede" in record
-    assert "Rækkevidde: 2 spurgt, 0 gav input, 0 intet input, 2 har ikke svaret." in record
+    assert "- Spurgt om input: 2 kolleger, der ikke deltog\n" in record
+    assert "- Har svaret: 0 kolleger\n- Har ikke svaret: 2 kolleger\n" in record
 
     assert table["channel_id"] == CHANNEL
     assert table["content"].startswith(b"\xef\xbb\xbf")

@@ -195,7 +195,7 @@ def test_an_unreachable_colleague_is_recorded_and_the_facilitator_told(
     assert "kontoen er deaktiveret" in text_of(notice)
     assert all(bot.dm(u) for u in (EMIL, FRIDA)), "the others were reached"
     status = bot.response(bot.command(METTE, "status"))
-    assert "2 af 3 nået" in text_of(status)
+    assert "*Nået*\\n2 af 3" in text_of(status)
 
 
 def test_rate_limits_and_server_errors_are_retried_until_delivered(

@@ -56,7 +56,7 @@ def test_a_colleague_who_left_is_no_longer_asked(deps: Deps, clock: Clock, tmp_p
     chat.type("/leave Anna Holm")
     chat.type("/as Mette Lund")
     status = chat.type("/samskab status")[0].body
-    assert "2 af 2 nået" in status
+    assert "Nået: 2 af 2" in status
     chat.type("/as Anna Holm")  # she comes back, but her old request stays closed
     reply = chat.type("/click " + chat.button(dm, "Giv input"))[0].body
     assert reply == "Denne forespørgsel er lukket. Du kan stadig give input med /samskab input."
@@ -83,4 +83,5 @@ def test_a_colleague_who_answered_and_declined_is_heard_from_once(
     )
     chat.type("/click " + chat.button(dms[1], "Intet input fra mig"))
     status = chat.type("/samskab status")[0].body
-    assert "1 af 1 nået, 1 har svaret (1 svar med input, 1 uden)" in status
+    assert "Spurgt om input: 1 kollega, der ikke deltog" in status
+    assert "Har svaret: 1 kollega (1 med input, 0 uden)" in status
