@@ -1,11 +1,13 @@
 """`samskab demo`: an example process modelled on Odder Kommune's (2017–18), built through the
-same use cases as a real one, so that `status` and `export` show a real picture at once."""
+same use cases as a real one, so that `status` and `export` show a real picture at once. Dated
+from the day it is loaded, on working days only; one colleague (ABSENT_COLLEAGUE) is still asked
+for input, so the absent colleague's side can be tried at once."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from handlers.i18n import Translator
 from handlers.inputs.giving import decline_input, give_input
 from handlers.inputs.lifecycle import submit_mark
 from handlers.inputs.reminders import send_due_reminders
+from handlers.inputs.working_time import default_deadline, is_working_day
 from handlers.interactions import submit_form
 from handlers.messages import FormOutcome
 from schedules.delivery import drain
@@ -57,83 +60,147 @@ COLLEAGUES = (
     "Gustav Lykke",
 )
 
-# (track, title, days from today, held?, summary, decisions, open questions, next steps)
-WORKSHOPS: tuple[tuple[str, str, int, bool, str, list[str], list[str], list[str]], ...] = (
-    (
+# Who the console can become to try an absent colleague's side at once: asked for input on the
+# most recent workshop, with the deadline still ahead, and has not answered (`/as Pernille
+# Lauridsen`, then `/samskab input`).
+ABSENT_COLLEAGUE = "Pernille Lauridsen"
+
+NAMED, ANONYMOUS, DECLINED = "named", "anonymous", "declined"
+
+
+@dataclass(frozen=True)
+class DemoWorkshop:
+    """One workshop of the demo. `days`: from today, moved to a working day (back for a held
+    one, forward for a planned one). `answers`: what the absentees did, in the order they were
+    asked (their text and, if the facilitators followed it up, its status and note); absentees
+    beyond the list have not answered. Every text is the demo's only one of its kind."""
+
+    track: str
+    title: str
+    days: int
+    summary: str = ""
+    decisions: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()
+    question: str = ""  # what the absentees are asked
+    answers: tuple[tuple[str, str, tuple[str, str] | None], ...] = ()
+
+    @property
+    def held(self) -> bool:
+        return bool(self.summary)
+
+
+WORKSHOPS: tuple[DemoWorkshop, ...] = (
+    DemoWorkshop(
         "Visitation",
         "Hvad giver bøvl i visitationen?",
         -42,
-        True,
         "Vi kortlagde visitationsforløbet fra henvendelse til bevilling og fandt de steder, hvor "
         "borgeren venter, og hvor myndighed og udfører gør det samme arbejde to gange.",
-        ["Vi kortlægger tre borgerforløb i detaljer før næste workshop"],
-        ["Kan udfører selv justere indsatsen inden for en ramme?"],
-        ["Mette samler forløbene og sender dem rundt"],
+        ("Vi kortlægger tre borgerforløb i detaljer før næste workshop",),
+        ("Kan udfører selv justere indsatsen inden for en ramme?",),
+        ("Mette samler forløbene og sender dem rundt",),
+        "Hvor oplever du, at borgeren venter i visitationen?",
+        (
+            (
+                NAMED,
+                "Borgeren venter længst mellem bevilling og første besøg; det hul bør med i "
+                "kortlægningen.",
+                ("used", "Ventetiden efter bevilling er med i de tre borgerforløb, vi kortlægger."),
+            ),
+            (
+                ANONYMOUS,
+                "Vi skriver den samme sociale historik både i ansøgningen og i bestillingen.",
+                ("considered", "Vi tager det op på næste workshop."),
+            ),
+        ),
     ),
-    (
+    DemoWorkshop(
         "Dokumentation",
         "Dokumentation der giver mening",
         -35,
-        True,
         "Hver deltager tog en typisk dag med og markerede, hvilken dokumentation der bruges af "
         "andre, og hvilken der kun skrives for en sikkerheds skyld.",
-        ["Vi stopper den dobbelte registrering af besøg i to systemer"],
-        ["Hvad kræver tilsynet egentlig af os?"],
-        ["Jesper spørger tilsynet om minimumskravene"],
+        ("Vi stopper den dobbelte registrering af besøg i to systemer",),
+        ("Hvad kræver tilsynet egentlig af os?",),
+        ("Jesper spørger tilsynet om minimumskravene",),
+        "Hvilken dokumentation skriver du kun for en sikkerheds skyld?",
+        (
+            (
+                NAMED,
+                "Godt med færre dobbeltregistreringer. Husk nattevagterne, de bruger det andet "
+                "system.",
+                ("used", "Nattevagterne er med i den nye model fra januar."),
+            ),
+            (
+                ANONYMOUS,
+                "Dagbogsnotaterne læser ingen; en kort status om ugen ville sige mere.",
+                None,
+            ),
+        ),
     ),
-    (
+    DemoWorkshop(
         "Budget",
         "Budgetmodellen i dag",
         -28,
-        True,
         "Vi gennemgik, hvordan timerne i dag bliver til budget, og hvorfor det låser indsatsen fast.",
-        ["Vi undersøger en rammestyret model for to teams"],
-        ["Hvordan følger vi op, hvis vi ikke tæller timer?", "Hvad siger økonomiafdelingen?"],
-        ["Økonomikonsulenten inviteres til næste budgetworkshop"],
+        ("Vi undersøger en rammestyret model for to teams",),
+        ("Hvordan følger vi op, hvis vi ikke tæller timer?", "Hvad siger økonomiafdelingen?"),
+        ("Økonomikonsulenten inviteres til næste budgetworkshop",),
+        "Hvad ville en rammestyret budgetmodel ændre i din hverdag?",
+        (
+            (
+                NAMED,
+                "Når timerne styrer, er der ingen plads til at gøre mere i en svær uge og mindre "
+                "i en god.",
+                None,
+            ),
+            (
+                ANONYMOUS,
+                "Jeg er bange for, at rammestyring bliver en skjult besparelse.",
+                ("not_used", "Det ligger uden for forløbets ramme; sendt videre til MED-udvalget."),
+            ),
+        ),
     ),
-    (
+    DemoWorkshop(
         "Visitation",
         "Ny visitationsmodel – første udkast",
         -21,
-        True,
         "Første udkast til en visitationsmodel med et fælles møde mellem myndighed, udfører og "
         "borger i stedet for skriftlig bestilling.",
-        [
+        (
             "Det fælles opstartsmøde afprøves i team Nord fra næste måned",
             "Bestillingen skrives i borgerens egne ord",
-        ],
-        ["Hvem indkalder til mødet?"],
-        ["Team Nord planlægger afprøvningen"],
+        ),
+        ("Hvem indkalder til mødet?",),
+        ("Team Nord planlægger afprøvningen",),
+        "Hvad skal der til, for at det fælles opstartsmøde virker for borgeren?",
+        (
+            (NAMED, "Fint udkast. Vi har prøvet noget lignende i team Syd, og det virkede.", None),
+            (DECLINED, "", None),
+        ),
     ),
-    (
+    DemoWorkshop(  # last week: the deadline is still ahead, and one absentee has not answered
         "Dokumentation",
         "Færre felter i journalen",
-        -14,
-        True,
+        -4,
         "Vi gik journalskabelonen igennem felt for felt og foreslår at fjerne en tredjedel.",
-        ["Forslag om 14 færre felter sendes til MED-udvalget"],
-        ["Kan vi beholde fritekst i stedet for afkrydsning?"],
-        ["MED-udvalget behandler forslaget på næste møde"],
+        ("Forslag om 14 færre felter sendes til MED-udvalget",),
+        ("Kan vi beholde fritekst i stedet for afkrydsning?",),
+        ("MED-udvalget behandler forslaget på næste møde",),
+        "Hvilke felter i journalen slår du selv op i?",
+        (
+            (NAMED, "Behold feltet om medicin; det er det eneste, nattevagten slår op i.", None),
+            (DECLINED, "", None),
+        ),
     ),
-    ("Visitation", "Visitationsmodellen – afprøvning", 7, False, "", [], [], []),
-    ("Budget", "Rammestyring frem for timer", 9, False, "", [], [], []),
-    ("Dokumentation", "Dokumentation – opfølgning", 14, False, "", [], [], []),
-    ("Budget", "Budget – beslutning", 21, False, "", [], [], []),
+    DemoWorkshop("Visitation", "Visitationsmodellen – afprøvning", 7),
+    DemoWorkshop("Budget", "Rammestyring frem for timer", 9),
+    DemoWorkshop("Dokumentation", "Dokumentation – opfølgning", 14),
+    DemoWorkshop("Budget", "Budget – beslutning", 21),
 )
-
-ANSWERS = (
-    "Godt med færre dobbeltregistreringer. Husk nattevagterne, de bruger det andet system.",
-    "Jeg er bekymret for, om borgerne kan nå at forberede sig til det fælles møde.",
-    "Fint udkast. Vi har prøvet noget lignende i team Syd, og det virkede.",
-    "Hvem tager beslutningen, hvis myndighed og udfører er uenige på mødet?",
-)
-
-
-MARKS = (
-    ("used", "Nattevagterne er med i den nye model fra januar."),
-    ("considered", "Vi tager det op på næste workshop."),
-    ("not_used", "Det ligger uden for forløbets ramme; sendt videre til MED-udvalget."),
-)
+STARTS = time(13, 0)  # local time: an afternoon workshop
+LATEST_HELD = [w for w in WORKSHOPS if w.held][-1]
 
 
 class _Archive:
@@ -161,6 +228,7 @@ def load_demo(deps: Deps, tr: Translator) -> str:
                 "with: samskab console"
             ).format(channel=CHANNEL)
     now = deps.clock()
+    zone = ZoneInfo(deps.timezone)
     facilitator = person_ref(FACILITATORS[0])
     people = [person_ref(n) for n in (*FACILITATORS, *COLLEAGUES)]
     start = now - timedelta(days=60)
@@ -185,17 +253,13 @@ def load_demo(deps: Deps, tr: Translator) -> str:
         )
     )
     with deps.db.transaction() as session:
-        tracks = {
-            t.name: t.id
-            for t in session.scalars(select(Process).where(Process.channel_id == CHANNEL))
-            .one()
-            .tracks
-        }
-    today = now.astimezone(ZoneInfo(deps.timezone)).date()
-    for n, (track, title, days, held, text, decisions, questions, steps) in enumerate(WORKSHOPS):
-        starts = datetime.combine(
-            today + timedelta(days=days), time(13, 0), ZoneInfo(deps.timezone)
-        )
+        process = session.scalars(select(Process).where(Process.channel_id == CHANNEL)).one()
+        tracks = {t.name: t.id for t in process.tracks}
+        country = process.holiday_country
+    today = now.astimezone(zone).date()
+    marks: list[tuple[str, str, str]] = []
+    for n, (workshop, day) in enumerate(zip(WORKSHOPS, _days(today, country), strict=True)):
+        starts = datetime.combine(day, STARTS, zone)
         invited = [people[0], people[1], *people[2 + n * 3 : 2 + n * 3 + 9]]
         _ok(
             submit_form(
@@ -205,18 +269,22 @@ def load_demo(deps: Deps, tr: Translator) -> str:
                 "workshop",
                 {},
                 {
-                    "track": str(tracks[track]),
-                    "title": title,
+                    "track": str(tracks[workshop.track]),
+                    "title": workshop.title,
                     "starts_at": starts.strftime("%Y-%m-%d %H:%M"),
                     "invitees": [p.user_id for p in invited],
                 },
             )
         )
-        if not held:
+        if not workshop.held:
             continue
-        workshop_id = _workshop_id(deps, title)
+        workshop_id = _workshop_id(deps, workshop.title)
         after = starts + timedelta(hours=4)
         absent = {p.user_id for p in invited[3 + n % 2 : 6 + n % 2]}
+        # The deadline the form proposes; the most recent workshop's is still ahead.
+        deadline = default_deadline(day, country=country)
+        if workshop is LATEST_HELD:
+            deadline = max(deadline, default_deadline(today, country=country))
         _ok(
             submit_form(
                 _at(deps, after),
@@ -226,20 +294,29 @@ def load_demo(deps: Deps, tr: Translator) -> str:
                 {"workshop": workshop_id},
                 {
                     "attendees": [p.user_id for p in invited if p.user_id not in absent],
-                    "text": text,
-                    "decisions": "\n".join(decisions),
-                    "open_questions": "\n".join(questions),
-                    "next_steps": "\n".join(steps),
-                    "question": "Hvad tænker du om det, vi nåede frem til?",
-                    "deadline": (after + timedelta(days=7)).date().isoformat(),
+                    "text": workshop.summary,
+                    "decisions": "\n".join(workshop.decisions),
+                    "open_questions": "\n".join(workshop.questions),
+                    "next_steps": "\n".join(workshop.steps),
+                    "question": workshop.question,
+                    "deadline": deadline.isoformat(),
                 },
             )
         )
         asyncio.run(drain(deps.db, {CONSOLE: _Archive()}, after, limit=1000))
-        _answer(deps, workshop_id, after + timedelta(days=1), n)
-        # The sweep the scheduler runs: anonymous input shown once the deadline has passed.
-        send_due_reminders(_at(deps, after + timedelta(days=8)))
-    _mark(deps, facilitator, now - timedelta(days=2))
+        _answer(deps, workshop_id, after + timedelta(days=1), workshop)
+        marks += [(text, *mark) for _, text, mark in workshop.answers if mark]
+        # The sweep the scheduler runs once the deadline has passed: the requests not answered
+        # expire, and anonymous input, held back until then, is shown.
+        swept = datetime.combine(deadline + timedelta(days=1), time(10, 0), zone)
+        if swept <= now:
+            send_due_reminders(_at(deps, swept))
+    _mark(
+        deps,
+        facilitator,
+        marks,
+        datetime.combine(_working_day_before(today, country), time(14, 0), zone),
+    )
     asyncio.run(drain(deps.db, {CONSOLE: _Archive()}, now, limit=1000))
     return tr._(
         "Loaded the demo process “{name}” in #{channel}: 3 tracks, 9 workshops (5 held), "
@@ -247,13 +324,34 @@ def load_demo(deps: Deps, tr: Translator) -> str:
     ).format(name=NAME, channel=CHANNEL, members=len(people))
 
 
-def _mark(deps: Deps, facilitator: PersonRef, when: datetime) -> None:
-    """The facilitators have followed up on the first inputs: what became of them."""
-    with deps.db.transaction() as session:
-        shown = session.scalars(
-            select(Input.id).where(Input.posted_at.is_not(None)).order_by(Input.id).limit(3)
-        ).all()
-    for input_id, (status, note) in zip(shown, MARKS, strict=False):
+def _days(today: date, country: str) -> list[date]:
+    """Each workshop's day: its `days` from today, moved to a working day (Monday to Friday,
+    not a public holiday), back for a held one so it stays in the past, forward for a planned
+    one; planned ones each on a day of their own."""
+    days: list[date] = []
+    for workshop in WORKSHOPS:
+        day = today + timedelta(days=workshop.days)
+        step = timedelta(days=-1 if workshop.held else 1)
+        while not is_working_day(day, country) or (not workshop.held and days and day <= days[-1]):
+            day += step
+        days.append(day)
+    return days
+
+
+def _working_day_before(today: date, country: str) -> date:
+    day = today - timedelta(days=1)
+    while not is_working_day(day, country):
+        day -= timedelta(days=1)
+    return day
+
+
+def _mark(
+    deps: Deps, facilitator: PersonRef, marks: list[tuple[str, str, str]], when: datetime
+) -> None:
+    """The facilitators have followed up on some of the input: what became of it."""
+    for text, status, note in marks:
+        with deps.db.transaction() as session:
+            input_id = session.scalar(select(Input.id).where(Input.text == text))
         _ok(
             submit_mark(
                 _at(deps, when),
@@ -275,9 +373,8 @@ def _workshop_id(deps: Deps, title: str) -> str:
         return str(session.scalar(select(Workshop.id).where(Workshop.title == title)))
 
 
-def _answer(deps: Deps, workshop_id: str, when: datetime, n: int) -> None:
-    """The first absentee answers with their name, the second anonymously on every other
-    workshop, the third declines on the others; the rest have not answered yet."""
+def _answer(deps: Deps, workshop_id: str, when: datetime, workshop: DemoWorkshop) -> None:
+    """The absentees answer as the workshop's `answers` say; the rest have not answered yet."""
     with deps.db.transaction() as session:
         rows = session.execute(
             select(InputRequest.id, Person.user_id, Person.name)
@@ -287,20 +384,17 @@ def _answer(deps: Deps, workshop_id: str, when: datetime, n: int) -> None:
             .where(Summary.workshop_id == int(workshop_id))
             .order_by(InputRequest.id)
         ).all()
-    for i, (request_id, user_id, name) in enumerate(rows):
+    for (request_id, user_id, name), (how, text, _) in zip(rows, workshop.answers, strict=False):
         who = PersonRef(CONSOLE, WORKSPACE, user_id, name)
-        if i == 0 or (i == 1 and n % 2 == 0):
-            _ok(
-                give_input(
-                    _at(deps, when),
-                    who,
-                    None,
-                    {"request": str(request_id)},
-                    {
-                        "text": ANSWERS[(n + i) % len(ANSWERS)],
-                        "anonymous": "anonymous" if i == 1 else "named",
-                    },
-                )
-            )
-        elif i == 2 and n % 2 == 1:
+        if how == DECLINED:
             decline_input(_at(deps, when), who, str(request_id))
+            continue
+        _ok(
+            give_input(
+                _at(deps, when),
+                who,
+                None,
+                {"request": str(request_id)},
+                {"text": text, "anonymous": how},
+            )
+        )

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from bot.console.form_prompts import Cancelled, ConsoleForm, ReadLine, write_refusal
 from bot.console.messenger import CONSOLE, ConsoleMessenger
 from bot.console.render import render_text
-from bot.private_files import write_private
+from bot.private_files import personal_name, write_private_new
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import APOLOGY
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
-from handlers.messages import Form, FormValues, Reply
+from handlers.messages import Attachment, Form, FormValues, Reply
 from handlers.people import process_for_channel
 from handlers.process.membership import member_joined, member_left
 from schedules.delivery import drain
@@ -192,12 +192,27 @@ class ConsoleSession:
         if reply.message is not None:
             self.say(render_text(reply.message, self.messenger.number), label=tr._("only to you"))
         if reply.attachment is not None:
-            path = self.export_dir / reply.attachment.filename
-            write_private(path, reply.attachment.content.encode("utf-8"))
-            self.say(tr._("File saved: {path}").format(path=path))
+            self.save(reply.attachment)
         if reply.form is not None:
             await self.fill(reply.form)
         await self.deliver()
+
+    def save(self, attachment: Attachment) -> None:
+        """A file of its own in `export_dir`, the owner's alone: named for the person who asked,
+        numbered if that name is taken, so one colleague's export or data never overwrites
+        another's (the repository's .gitignore covers these names)."""
+        tr = self.translator()
+        path = self.export_dir / personal_name(attachment.filename, self.me.user_id)
+        try:
+            path = write_private_new(path, attachment.content.encode("utf-8"))
+        except OSError as error:
+            self.say(
+                tr._("Cannot write {path}: {error}").format(
+                    path=path, error=error.strerror or error
+                )
+            )
+            return
+        self.say(tr._("File saved: {path}").format(path=path))
 
     async def fill(self, form: Form) -> None:
         tr = self.translator()

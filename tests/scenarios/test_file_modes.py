@@ -1,6 +1,7 @@
 """Files holding personal data are the owner's alone (0600) under the usual umask 022: the SQLite
 database with its -wal and -shm, `samskab export --output`, and the files the console writes for
-an export and for `mydata`. A file already there, left open to others, is closed to them."""
+an export and for `mydata` (each a new file). A file already there, left open to others, is closed
+to them when written again (the database; `samskab export --output FILE`)."""
 
 from __future__ import annotations
 
@@ -110,8 +111,10 @@ def test_the_consoles_export_and_mydata_files_are_the_owners_alone(
     (record,) = files.glob("*.md")
     record.chmod(0o644)
     chat.type("/as Mette Lund")
-    chat.type("/samskab eksport")  # the same name again, the same day
-    assert mode(record) == 0o600
+    chat.type("/samskab eksport")  # the same name again, the same day: a file of its own
+    (again,) = set(files.glob("*.md")) - {record}
+    assert mode(again) == 0o600
+    assert mode(record) == 0o644, "the first file is left as it was, not opened again"
 
 
 @pytest.mark.parametrize(
