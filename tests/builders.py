@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
@@ -134,3 +134,23 @@ def summarise(
         summary_values(attendees, **overrides),
     )
     assert outcome.ok, outcome.errors
+
+
+def disk_on_fire(deps: Deps, event: str, when: str | None = None) -> None:
+    """From now on the database refuses `event` ("INSERT ON inputs"), where `when` holds, with
+    the error "disk on fire": a real database failure, as a trigger in SQLite's dialect or
+    PostgreSQL's."""
+    with deps.db.transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                text(
+                    "CREATE FUNCTION disk_on_fire() RETURNS trigger LANGUAGE plpgsql "
+                    "AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$"
+                )
+            )
+            condition = f" WHEN ({when})" if when else ""
+            action = "FOR EACH ROW" + condition + " EXECUTE FUNCTION disk_on_fire()"
+        else:
+            condition = f" WHEN {when}" if when else ""
+            action = condition + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        session.execute(text(f"CREATE TRIGGER disk_on_fire BEFORE {event} {action}"))

@@ -24,7 +24,7 @@ from handlers.interactions import press_button, submit_form
 from handlers.messages import Form, FormField, FormValues, Reply
 from handlers.people import process_for_channel
 from storage.models import Input, InputRequest, Process, Pulse
-from tests.builders import channel, person, plan, row_counts, set_up, summarise
+from tests.builders import channel, disk_on_fire, person, plan, row_counts, set_up, summarise
 from tests.console_driver import ConsoleDriver
 
 METTE, ANNA, BO, CARL = (
@@ -168,18 +168,17 @@ def test_a_button_number_that_is_no_button_is_answered(
     assert f"Der er ingen knap {number}." in chat.last_text
 
 
-def test_a_failure_is_apologised_for_and_the_console_goes_on(
-    deps: Deps, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def fail(*args: object) -> Reply:
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr("bot.console.session.handle_command", fail)
-    lines: Iterator[str | None] = iter(["/samskab hjælp", "/samskab status", "/quit"])
+def test_a_failure_is_apologised_for_and_the_console_goes_on(deps: Deps) -> None:
+    """The database refuses a step change (twice): each time the apology, and the console goes on
+    to answer the status."""
+    set_up(deps, ODDER, METTE)
+    disk_on_fire(deps, "INSERT ON step_changes")
+    lines: Iterator[str | None] = iter(["/samskab trin 2", "/samskab trin 3", "/samskab status"])
     out = io.StringIO()
     session = ConsoleSession(deps, partial(next, lines, None), out, as_name=METTE.name)
     assert session.run() == 0
     assert out.getvalue().count("Beklager, noget gik galt hos os. Prøv igen om lidt.") == 2
+    assert "Trin 1 af 6" in out.getvalue().split("/samskab status")[-1]
 
 
 # --- every field of every form, submitted as any platform submits it -------------------------

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from handlers.context import Deps
-from tests.builders import row_counts
+from tests.builders import disk_on_fire, row_counts
 from tests.fakes import slack_payloads as payloads
 from tests.scenarios.test_slack_robustness import (
     ANNA,
@@ -355,25 +355,6 @@ def test_with_slack_unreachable_after_a_restart_a_click_is_kept(
         eventually(lambda: _status_of(deps, request_id) == "declined")
         # Its answer cannot reach Anna either: that is one log line, and nothing raises.
         eventually(lambda: "could not tell U0ANNA about the error" in caplog.text, timeout=30)
-
-
-def disk_on_fire(deps: Deps, event: str, when: str | None = None) -> None:
-    """From now on the database refuses `event` ("INSERT ON inputs"), where `when` holds, with
-    the error "disk on fire": a trigger, in SQLite's dialect or PostgreSQL's."""
-    with deps.db.transaction() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(
-                text(
-                    "CREATE FUNCTION disk_on_fire() RETURNS trigger LANGUAGE plpgsql "
-                    "AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$"
-                )
-            )
-            condition = f" WHEN ({when})" if when else ""
-            action = "FOR EACH ROW" + condition + " EXECUTE FUNCTION disk_on_fire()"
-        else:
-            condition = f" WHEN {when}" if when else ""
-            action = condition + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-        session.execute(text(f"CREATE TRIGGER disk_on_fire BEFORE {event} {action}"))
 
 
 def _request_of(deps: Deps, user: str) -> int:

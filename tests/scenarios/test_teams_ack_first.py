@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +23,7 @@ from starlette.routing import Route
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from tests import builders
+from tests.builders import disk_on_fire
 from tests.fakes import teams_activities as teams
 from tests.fakes.teams_activities import TeamsUser
 from tests.servers import serve
@@ -97,31 +97,6 @@ def send(bot: TeamsHarness, activity: dict[str, Any]) -> httpx.Response:
     return bot.http.post(bot.url, json=activity, headers=bot.bf.sign_activity(activity))
 
 
-def refuse_inserts(deps: Deps, table: str) -> None:
-    """The database refuses every new row of `table` (a disk that fails, say)."""
-    with deps.db.transaction() as session:
-        if deps.db.engine.dialect.name == "sqlite":
-            session.execute(
-                text(
-                    f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
-                    "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-                )
-            )
-        else:
-            session.execute(
-                text(
-                    "CREATE FUNCTION disk_on_fire() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$"
-                )
-            )
-            session.execute(
-                text(
-                    f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION disk_on_fire()"
-                )
-            )
-
-
 @pytest.fixture
 def gate() -> Iterator[ConnectorGate]:
     with ConnectorGate().serving() as opened:
@@ -176,7 +151,7 @@ def test_a_failing_use_case_is_answered_200_and_apologised_for_in_the_thread(
     with teams_bot(deps, EVERYONE) as bot:
         set_up(deps)
         bot.bf.wait_for(lambda bf: bool(bf.activities(teams.CHANNEL_ID)))  # its announcement
-        refuse_inserts(deps, "step_changes")
+        disk_on_fire(deps, "INSERT ON step_changes")
         caplog.clear()
         asked = message("trin 4", user=METTE, service_url=bot.bf.service_url)
 

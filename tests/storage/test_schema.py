@@ -18,7 +18,7 @@ from handlers.status.digest import post_digest
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base, DigestRun, OutboxMessage, Process
-from tests.builders import channel, person, plan, row_counts, set_up, summary_values
+from tests.builders import channel, disk_on_fire, person, plan, row_counts, set_up, summary_values
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -111,41 +111,17 @@ def test_one_outbox_row_per_idempotency_key(db: Database) -> None:
         )
 
 
-def _fail_on_input_requests(db: Database) -> None:
-    """A real database error in the middle of the summary use case, after the summary, its items
-    and the attendance have been written: the database refuses the input requests."""
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON input_requests "
-                    "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"
-                )
-            )
-        else:
-            connection.execute(
-                text(
-                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'refused by test'; END $$ LANGUAGE plpgsql"
-                )
-            )
-            connection.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON input_requests "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
-                )
-            )
-
-
 def test_a_use_case_that_fails_half_way_leaves_nothing_behind(deps: Deps) -> None:
     mette, anna, bo = person("Mette"), person("Anna"), person("Bo")
     where = channel("odder", [mette, anna, bo])
     set_up(deps, where, mette)
     workshop = plan(deps, where, mette, [mette, anna, bo])
     before = row_counts(deps)
-    _fail_on_input_requests(deps.db)
+    # A real database error in the middle of the use case, after the summary, its items and
+    # the attendance have been written: the database refuses the input requests.
+    disk_on_fire(deps, "INSERT ON input_requests")
 
-    with pytest.raises(Exception, match="refused by test"):
+    with pytest.raises(Exception, match="disk on fire"):
         submit_form(
             deps, mette, where, "summary", {"workshop": workshop}, summary_values([mette, anna])
         )
