@@ -1,8 +1,17 @@
-"""Reading a request body with a ceiling, so that a client cannot make us hold any amount."""
+"""The edge of our HTTP routes: reading a request body with a ceiling, so that a client cannot
+make us hold any amount, and what a route answers a request it will not act on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int  # 401 not verified, 400 does not parse, 413 too large, 200 verified but meaningless
+    reason: str  # for the log: never the body or anything from it
 
 
 async def read_limited(request: Request, limit: int) -> bytes | None:

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import follow
 from bot.slack.blocks import render_message
-from bot.slack.replies import notice_modal, tell
+from bot.slack.replies import notice_modal, tell, view_title
 from bot.slack.services import SlackServices, team_of
 from handlers.errors import APOLOGY
 from handlers.i18n import Translator
@@ -78,11 +78,9 @@ def apology_response(body: dict[str, Any], apology: Message) -> BoltResponse:
     """The answer Slack is still waiting for: the apology in the modal, or as the command's
     private reply; a button's answer is only an acknowledgement, so it shows nothing."""
     if body.get("type") == "view_submission":
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
-        title = (view.get("title") or {}).get("text") if isinstance(view, dict) else None
         answer = {
             "response_action": "update",
-            "view": notice_modal(title if isinstance(title, str) else "Samskab", apology),
+            "view": notice_modal(view_title(body.get("view")), apology),
         }
     elif "command" in body:
         answer = {"response_type": "ephemeral", **render_message(apology)}

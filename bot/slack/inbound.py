@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -18,19 +17,13 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.bodies import read_limited
+from bot.bodies import Refusal, read_limited
 
 log = logging.getLogger(__name__)
 
 # Slack's payloads are a few KB; a view submission carries its whole modal (at most 100 blocks).
 MAX_BODY = 1_000_000
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    status: int
-    reason: str  # for the log: never the body or anything from it
 
 
 def slack_route(handler: AsyncSlackRequestHandler, signing_secret: str) -> Any:

@@ -23,6 +23,13 @@ def modal_for(form: Form, channel_id: str | None) -> dict[str, Any]:
     )
 
 
+def view_title(view: Any) -> str:
+    """A submitted modal's title, as the notice that replaces it keeps it."""
+    title = view.get("title") if isinstance(view, dict) else None
+    text = title.get("text") if isinstance(title, dict) else None
+    return text if isinstance(text, str) else "Samskab"
+
+
 def notice_modal(title: str, message: Message) -> dict[str, Any]:
     """A modal that only says something: what a submitted form turns into when it is done."""
     close = Translator(message.language)._("Close")

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import follow
 from bot.slack.events import publish_home
 from bot.slack.modals import modal_errors, read_modal_values
-from bot.slack.replies import modal_for, notice_modal, show_reply
+from bot.slack.replies import modal_for, notice_modal, show_reply, view_title
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
 from handlers.interactions import FORM_CALLBACKS, submit_form
 from handlers.messages import FollowUp, Form, FormField, FormOutcome, Message
@@ -51,13 +51,13 @@ def register(app: AsyncApp, services: SlackServices) -> None:
                 await ack(response_action="errors", errors=placed)
             else:  # a modal with no field to put them beside: they are all it says
                 told = Message("\n".join(outcome.errors.values()))
-                await ack(response_action="update", view=notice_modal(_title(view), told))
+                await ack(response_action="update", view=notice_modal(view_title(view), told))
             return
         reply = outcome.reply
         if reply.form is not None:
             await ack(response_action="update", view=modal_for(reply.form, channel_id))
         elif reply.message is not None:
-            await ack(response_action="update", view=notice_modal(_title(view), reply.message))
+            await ack(response_action="update", view=notice_modal(view_title(view), reply.message))
         else:
             await ack()
         if reply.attachment is not None:
@@ -77,12 +77,6 @@ def register(app: AsyncApp, services: SlackServices) -> None:
 
     for callback_id in FORM_CALLBACKS:
         app.view(callback_id)(on_submit)
-
-
-def _title(view: dict[str, Any]) -> str:
-    title = view.get("title")
-    text = title.get("text") if isinstance(title, dict) else None
-    return text if isinstance(text, str) else "Samskab"
 
 
 def _fields_of(view: dict[str, Any]) -> tuple[FormField, ...]:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.background import follow
-from bot.bodies import read_limited
+from bot.bodies import Refusal, read_limited
 from bot.settings import Settings
 from bot.teams.activities import (
     TeamsServices,
@@ -30,7 +30,7 @@ from bot.teams.activities import (
 from bot.teams.auth import BotFrameworkAuth, Unauthorized
 from bot.teams.cards import activity_for
 from bot.teams.connector import BotConnector
-from bot.teams.inbound import MAX_BODY, Refusal, meaningless, parse_activity
+from bot.teams.inbound import MAX_BODY, meaningless, parse_activity
 from bot.teams.messenger import TeamsMessenger
 from bot.teams.references import remember
 from handlers.context import Deps

@@ -9,10 +9,11 @@ reasons given are for the log: they never hold the body or anything from it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.bodies import Refusal
 
 MAX_BODY = 256 * 1024
 
@@ -24,12 +25,6 @@ TenantId = Annotated[str, Field(max_length=100)]
 ObjectId = Annotated[str, Field(max_length=100)]
 ServiceUrl = Annotated[str, Field(min_length=1, max_length=500)]
 Word = Annotated[str, Field(max_length=50)]
-
-
-@dataclass(frozen=True)
-class Refusal:
-    status: int
-    reason: str  # for the log: never the body or anything from it
 
 
 def parse_activity(body: bytes) -> dict[str, Any] | Refusal:
