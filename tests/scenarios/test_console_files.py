@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.console.session import ConsoleSession
-from bot.demo import CHANNEL, load_demo
+from bot.demo import load_demo
+from bot.demo_data import CHANNEL
 from bot.settings import Settings
 from handlers.context import Deps
 from handlers.i18n import Translator

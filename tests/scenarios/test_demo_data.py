@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.demo import ABSENT_COLLEAGUE, CHANNEL, FACILITATORS, WORKSHOPS, load_demo
+from bot.demo import load_demo
+from bot.demo_data import ABSENT_COLLEAGUE, CHANNEL, FACILITATORS, WORKSHOPS
 from handlers.context import Deps
 from handlers.i18n import Translator
 from handlers.inputs.working_time import is_working_day

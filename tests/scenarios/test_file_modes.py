@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.demo import CHANNEL, load_demo
+from bot.demo import load_demo
+from bot.demo_data import CHANNEL
 from handlers.context import Deps
 from handlers.i18n import Translator
 from storage.db import Database, sqlite_file

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.demo import CHANNEL, load_demo
+from bot.demo import load_demo
+from bot.demo_data import CHANNEL
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps
 from handlers.i18n import Translator
