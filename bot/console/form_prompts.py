@@ -19,7 +19,18 @@ class Cancelled(Exception):
 
 def write_refusal(out: TextIO, label: str, text: str) -> None:
     """A refused answer, beside the field's label, before the field is asked again."""
-    out.write(f"  ⚠ {label}: {text}\n")
+    out.write(f"  ⚠ {introduce(label)} {text}\n")
+
+
+def introduce(label: str) -> str:
+    """A label before what follows it: "Titel:", but a question keeps its own mark ("Vis mit
+    navn?", never "Vis mit navn?:")."""
+    return label if label.endswith(("?", ":")) else label + ":"
+
+
+def prompt(label: str, default: str) -> str:
+    """ "Titel [Workshop]: ", or "Vis mit navn? " when there is no default to show."""
+    return f"{label} [{default}]: " if default else introduce(label) + " "
 
 
 class ConsoleForm:
@@ -77,7 +88,7 @@ class ConsoleForm:
         if field.kind == "choice":
             return self._ask_choice(label, field)
         default = field.initial if isinstance(field.initial, str) else ""
-        answer = self._line(f"{label} [{default}]: " if default else f"{label}: ").strip()
+        answer = self._line(prompt(label, default)).strip()
         return answer or default
 
     def _ask_choice(self, label: str, field: FormField) -> str:
@@ -88,7 +99,7 @@ class ConsoleForm:
         # The default as the person reads it in the list ("3 colleagues"), never as a number.
         shown = next((o.label for o in field.options if o.value == default), "")
         while True:
-            answer = self._line(f"{label} [{shown}]: " if shown else f"{label}: ").strip()
+            answer = self._line(prompt(label, shown)).strip()
             if not answer:
                 return default
             chosen = _choose(field, answer, numbered)

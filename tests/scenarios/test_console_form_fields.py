@@ -431,7 +431,10 @@ def test_the_console_reads_any_answer_to_any_field(
                 where = f"{case.name}: {field.id} = {label}"
                 assert value in {o.value for o in field.options} | {_initial(field)}, where
                 if label in ("text", "superscript", "10 000 letters", "10 000 digits"):
-                    assert f"⚠ {field.label}: {CHOOSE}" in out.getvalue(), where
+                    # A question keeps its own mark: "Vis mit navn? …", never "…?: …".
+                    asked = field.label if field.label.endswith("?") else field.label + ":"
+                    assert f"⚠ {asked} {CHOOSE}" in out.getvalue(), where
+            assert "?:" not in out.getvalue(), f"{case.name}: {field.id}"
 
 
 def test_every_form_of_the_table_is_tried() -> None:
