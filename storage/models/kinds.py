@@ -9,10 +9,13 @@ from typing import Literal
 Platform = Literal["slack", "teams", "console"]
 ProcessStatus = Literal["active", "closed", "erased"]
 Role = Literal["facilitator", "participant"]
-WorkshopStatus = Literal["planned", "held"]
+WorkshopStatus = Literal["planned", "held", "cancelled"]
 ItemKind = Literal["decision", "open_question", "next_step"]
-ItemStatus = Literal["open"]  # nothing changes it yet
+ItemStatus = Literal["open", "answered", "changed"]  # answered: open questions; changed: decisions
 RequestStatus = Literal["pending", "delivered", "answered", "declined", "expired", "failed"]
 InputStatus = Literal["received", "considered", "used", "not_used"]
+# Who is asked for input after a workshop: the invitees who did not attend, or everyone in the
+# channel who did not attend.
+InputAudience = Literal["invited", "channel"]
 OutboxStatus = Literal["pending", "sending", "sent", "failed"]
 TargetKind = Literal["channel", "person"]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import true
 
 from storage.models.base import Base, UTCDateTime
-from storage.models.kinds import Platform, ProcessStatus, Role
+from storage.models.kinds import InputAudience, Platform, ProcessStatus, Role
 
 
 class Person(Base):
@@ -31,6 +31,8 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(20))
+    # The language the person chose (`/samskab sprog en`); wins over locale and process.
+    language: Mapped[str | None] = mapped_column(String(10))
     # Where a DM to this person goes (Slack's D… channel id, a Teams 1:1 conversation id).
     dm_channel: Mapped[str | None] = mapped_column(String(200))
 
@@ -64,6 +66,9 @@ class Process(Base):
     holiday_country: Mapped[str] = mapped_column(String(2), default="DK", server_default="DK")
     # An anonymous input waits until this many colleagues have responded to its summary.
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    input_audience: Mapped[InputAudience] = mapped_column(
+        String(20), default="invited", server_default="invited"
+    )
     # "active", "closed" (by /samskab close) or "erased" (its personal data, after retention).
     status: Mapped[ProcessStatus] = mapped_column(String(20), default="active")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,9 @@ from storage.models.process import Member, Process, Track
 
 class Workshop(Base):
     __tablename__ = "workshops"
-    __table_args__ = (CheckConstraint("status IN ('planned', 'held')", name="status_kind"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('planned', 'held', 'cancelled')", name="status_kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
@@ -30,6 +32,8 @@ class Workshop(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[WorkshopStatus] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A cancelled workshop is kept (the audit log names it) but shown nowhere.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     process: Mapped[Process] = relationship()
     track: Mapped[Track] = relationship(lazy="joined")
@@ -72,6 +76,8 @@ class Summary(Base):
     question: Mapped[str] = mapped_column(Text)
     input_deadline: Mapped[date] = mapped_column(Date)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when a facilitator corrects the summary; the channel post says "rettet <time>".
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     workshop: Mapped[Workshop] = relationship(back_populates="summary")
     items: Mapped[list[SummaryItem]] = relationship(
@@ -96,8 +102,32 @@ class SummaryItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[ItemStatus] = mapped_column(String(20), default="open")
+    # The answer to an open question, or what a decision became; the history is in ItemChange.
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     summary: Mapped[Summary] = relationship(back_populates="items")
+    changes: Mapped[list[ItemChange]] = relationship(
+        back_populates="item", order_by="ItemChange.at", cascade="all, delete-orphan"
+    )
+
+
+class ItemChange(Base):
+    """One change of an item's status (an open question answered, a decision changed): the
+    record's history of it."""
+
+    __tablename__ = "item_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("summary_items.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ItemStatus] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    item: Mapped[SummaryItem] = relationship(back_populates="changes")
 
 
 class InputRequest(Base):
@@ -120,6 +150,8 @@ class InputRequest(Base):
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time a facilitator nudged this person: at most one nudge a day.
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     summary: Mapped[Summary] = relationship()
     member: Mapped[Member] = relationship(lazy="joined")
@@ -137,6 +169,7 @@ class Input(Base):
         CheckConstraint(
             "status IN ('received', 'considered', 'used', 'not_used')", name="status_kind"
         ),
+        UniqueConstraint("process_id", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +189,8 @@ class Input(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When it was shown in the channel; None while an anonymous input is held back.
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How people name an anonymous input: random letters, so that it carries no order.
+    reference: Mapped[str | None] = mapped_column(String(16))
 
     author: Mapped[Member | None] = relationship(lazy="joined")
     summary: Mapped[Summary | None] = relationship()
