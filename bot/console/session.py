@@ -179,6 +179,9 @@ class ConsoleSession:
 
     async def click(self, number: str) -> None:
         # Looked up as text: int() raises on "²" and on 10 000 digits.
+        if not number:
+            self.say(self.translator()._("Type the button's number, for example /click 2."))
+            return
         button = next((b for n, b in self.messenger.buttons.items() if str(n) == number), None)
         if button is None:
             self.say(self.translator()._("There is no button {n}.").format(n=number))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.audit import action_name
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
 from storage.models import (
@@ -212,7 +213,7 @@ def subscription_line(tr: Translator, r: Row) -> str:
 
 
 def audit_entry_line(tr: Translator, r: Row) -> str:
-    return f"{r['action']} · {tr.datetime(r['at'], with_year=True)}"
+    return f"{action_name(tr, r['action'])} · {tr.datetime(r['at'], with_year=True)}"
 
 
 def messages_paragraph(tr: Translator, rows: list[Row]) -> str:

@@ -17,7 +17,8 @@ from handlers.people import (
 )
 from handlers.six_steps import STEP_COUNT, step_name
 
-DEFAULT_TRACKS = ("Visitation", "Dokumentation", "Budget")
+# In the form's language: an English process should not start with Danish track names.
+DEFAULT_TRACKS = (N_("Needs assessment"), N_("Documentation"), N_("Budget"))
 DEFAULT_ANONYMITY, MIN_ANONYMITY = 3, 2
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
@@ -59,7 +60,7 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                     "long_text",
                     initial="\n".join(t.name for t in process.tracks)
                     if process
-                    else "\n".join(DEFAULT_TRACKS),
+                    else "\n".join(tr._(track) for track in DEFAULT_TRACKS),
                 ),
                 FormField(
                     "step",

@@ -137,10 +137,11 @@ def test_mydata_gives_a_person_everything_stored_about_them_privately(
         "trin 3",
         "4 af 5",
         "Statusopdateringer, du abonnerer på (1)",
-        "input.given",
+        "gav input · ",  # the log in words, not "input.given"
         "Vil du have dine data slettet: /samskab glem-mig.",
     ):
         assert expected in body, expected
+    assert "input.given" not in body
     assert not any("Dine data i Samskab" in p.body for p in chat.transcript if p.label[0] == "#")
     assert FRIDA_NAMED not in body, "only his own data"
 
