@@ -205,7 +205,9 @@ def _ok(outcome: FormOutcome) -> None:
 
 def _workshop_id(deps: Deps, title: str) -> str:
     with deps.db.transaction() as session:
-        return str(session.scalar(select(Workshop.id).where(Workshop.title == title)))
+        # The one just planned: not a cancelled (or held) one of the same title.
+        query = select(Workshop.id).where(Workshop.title == title, Workshop.status == "planned")
+        return str(session.scalar(query.order_by(Workshop.id.desc()).limit(1)))
 
 
 def _answer(deps: Deps, workshop_id: str, when: datetime, workshop: DemoWorkshop) -> None:

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from handlers.command_spec import ButtonSpec, CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused, no_arguments
+from handlers.facilitators import facilitator_names, facilitators_line
 from handlers.i18n import N_, Translator
 from handlers.inputs.giving import INPUT
 from handlers.inputs.lifecycle import INPUTS, MARK
+from handlers.inputs.missing import MISSING
+from handlers.language import LANGUAGE
 from handlers.messages import BulletList, Context, Heading, Message, Paragraph, Reply
-from handlers.people import actor_translator, resolve_channel
+from handlers.people import actor_translator, process_for_channel, resolve_channel
 from handlers.privacy import own_data
 from handlers.process.closing import CLOSE
 from handlers.process.setup import SETUP
@@ -22,13 +25,19 @@ from handlers.pulse.asking import PULSE
 from handlers.record.export import EXPORT
 from handlers.status.digest import SUBSCRIBE, UNSUBSCRIBE
 from handlers.status.overview import STATUS
+from handlers.workshops.correcting import CORRECT_SUMMARY
+from handlers.workshops.items import QUESTIONS
 from handlers.workshops.listing import WORKSHOPS
 from handlers.workshops.planning import WORKSHOP
 from handlers.workshops.summaries import SUMMARY
 
 
 def _help(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
-    return Reply(message=help_message(actor_translator(deps, actor, channel)))
+    tr = actor_translator(deps, actor, channel)
+    with deps.db.transaction() as session:
+        process = process_for_channel(session, channel)
+        names = facilitator_names(session, process) if process is not None else []
+    return Reply(message=help_message(tr, facilitators_line(tr, names)))
 
 
 HELP = CommandSpec(
@@ -62,16 +71,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
     WORKSHOP,
     WORKSHOPS,
     SUMMARY,
+    CORRECT_SUMMARY,
     STEP,
     INPUT,
     STATUS,
     INPUTS,
     MARK,
+    MISSING,
+    QUESTIONS,
     PULSE,
     EXPORT,
     SUBSCRIBE,
     UNSUBSCRIBE,
     CLOSE,
+    LANGUAGE,
     MYDATA,
     FORGET_ME,
     HELP,
@@ -100,15 +113,18 @@ def parse_command(text: str) -> Command:
     return Command(command.name, words[1].strip() if len(words) > 1 else "")
 
 
-def help_message(tr: Translator) -> Message:
+def help_message(tr: Translator, facilitators: str = "") -> Message:
+    """`facilitators`: who they are in this channel's process ("Facilitatorer: …"), if any."""
     title = tr._("Samskab keeps everyone in the process informed and heard.")
     lines = tuple(_help_line(tr, command) for command in COMMANDS if command.help)
+    who = (Context(facilitators),) if facilitators else ()
     return Message(
-        title + "\n" + "\n".join(lines),
+        title + "\n" + "\n".join(lines) + (f"\n{facilitators}" if facilitators else ""),
         (
             Heading(tr._("Samskab: help")),
             Paragraph(title),
             BulletList("", lines),
+            *who,
             Context(tr._("Danish words work too: hjælp, opsætning, referat, trin, eksport.")),
         ),
         language=tr.language,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
+from handlers.facilitators import facilitator_names, joined
 from handlers.form_reading import FormReader
 from handlers.i18n import N_, Translator, normalise_language
 from storage.models import Member, Person, Process
@@ -115,7 +116,17 @@ def require_member(session: Session, process: Process, person: Person) -> Member
 def require_facilitator(session: Session, process: Process, person: Person) -> Member:
     member = member_of(session, process, person)
     if member is None or not member.active or not member.is_facilitator:
-        raise Refused(N_("Only the process's facilitators can do that."))
+        # Named, so that they know whom to ask (in their language: "Mette Lund og Jens Berg").
+        names = facilitator_names(session, process)
+        if not names:
+            raise Refused(N_("Only the process's facilitators can do that."))
+        tr = Translator(person_language(person, process.language))
+        raise Refused(
+            N_("Only the process's facilitators can do that. The facilitator is {names}.")
+            if len(names) == 1
+            else N_("Only the process's facilitators can do that. The facilitators are {names}."),
+            names=joined(tr, names),
+        )
     return member
 
 
@@ -124,8 +135,17 @@ def active_members(process: Process) -> list[Member]:
 
 
 def language_of(person: Person | None, process: Process | None, deps: Deps) -> str:
-    """The person's own language when the platform told us it; else the process's; else ours."""
+    """The language the person chose; else theirs when the platform told us it; else the
+    process's; else ours."""
     fallback = process.language if process is not None else deps.language
+    return person_language(person, fallback)
+
+
+def person_language(person: Person | None, fallback: str) -> str:
+    """`/samskab sprog en` wins over what the platform says of the person, which wins over
+    `fallback` (the process's language, or ours)."""
+    if person is not None and person.language:
+        return normalise_language(person.language, fallback)
     return normalise_language(person.locale if person is not None else None, fallback)
 
 
@@ -154,11 +174,15 @@ def actor_translator(deps: Deps, actor: PersonRef, channel: ChannelRef | None) -
         if process is None and person is not None:
             # A button or form in a DM: the process they were last asked in speaks for them.
             process = latest_process_of(session, person)
-        # What the platform says now wins, as ensure_person would have stored it.
+        # What the platform says now wins, as ensure_person would have stored it; what the
+        # person chose wins over both.
         locale = actor.locale if actor.locale is not None or person is None else person.locale
         timezone = process.timezone if process is not None else deps.timezone
         fallback = process.language if process is not None else deps.language
-        return Translator(normalise_language(locale, fallback), timezone, now=deps.clock())
+        language = normalise_language(locale, fallback)
+        if person is not None and person.language:
+            language = normalise_language(person.language, fallback)
+        return Translator(language, timezone, now=deps.clock())
 
 
 def latest_process_of(session: Session, person: Person) -> Process | None:
@@ -175,8 +199,7 @@ def latest_process_of(session: Session, person: Person) -> Process | None:
 def translator_for_member(member: Member) -> Translator:
     """For messages written outside a request (the delivery worker): the member's language."""
     process = member.process
-    language = normalise_language(member.person.locale, process.language)
-    return Translator(language, process.timezone)
+    return Translator(person_language(member.person, process.language), process.timezone)
 
 
 def resolve_channel(deps: Deps, actor: PersonRef, channel: ChannelRef) -> ChannelRef:

@@ -50,6 +50,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0  # seconds, doubled per attempt
 BACKOFF_CAP = 900.0
 PARENT_WAIT = timedelta(seconds=2)
+SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -240,13 +241,18 @@ def _prepare(db: Database, claim: Claim, now: datetime) -> Envelope | None:
             # The message it belongs to is still on its way; not an attempt of its own.
             row.status, row.attempts, row.claimed_until = "pending", row.attempts - 1, None
             row.next_attempt_at = now + PARENT_WAIT
+        elif envelope == SUPERSEDED:
+            # A newer update of the same message is already shown: this one would undo it (an
+            # update that waited for a retry, after a correction or an answer went out).
+            row.status, row.claimed_until, row.claim_token = "sent", None, None
+            log.info("update %s skipped: a newer one of %s was sent", row.key, row.replaces_key)
         else:
             row.status, row.last_error, row.claimed_until = "failed", envelope, None
         return None
 
 
 def _envelope(session: Session, row: OutboxMessage, maybe_sent: bool) -> Envelope | str:
-    """The envelope, or "wait", or why it cannot go."""
+    """The envelope, or "wait", or SUPERSEDED (an older update), or why it cannot go."""
     refs: dict[str, str | None] = {}
     for name, key in (
         ("thread", row.reply_to_key),
@@ -265,6 +271,8 @@ def _envelope(session: Session, row: OutboxMessage, maybe_sent: bool) -> Envelop
         if parent.status != "sent":
             return "wait"
         refs[name] = parent.platform_ref
+    if row.replaces_key is not None and _newer_update_sent(session, row):
+        return SUPERSEDED
     process = session.get(Process, row.process_id) if row.process_id else None
     person = session.get(Person, row.person_id) if row.person_id else None
     workspace = person.workspace if person else process.workspace if process else ""
@@ -280,6 +288,15 @@ def _envelope(session: Session, row: OutboxMessage, maybe_sent: bool) -> Envelop
         link_ref=refs["link"],
         maybe_sent=maybe_sent,
     )
+
+
+def _newer_update_sent(session: Session, row: OutboxMessage) -> bool:
+    newer = select(OutboxMessage.id).where(
+        OutboxMessage.replaces_key == row.replaces_key,
+        OutboxMessage.id > row.id,
+        OutboxMessage.status == "sent",
+    )
+    return session.scalar(newer.limit(1)) is not None
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:

@@ -11,24 +11,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
+
+import httpx
 
 from bot.background import follow
 from bot.downloads import DownloadLinks
 from bot.teams.auth import tenant_of
 from bot.teams.cards import activity_for, card_activity, read_card_values, render_form_card
-from bot.teams.connector import BotConnector
+from bot.teams.connector import BotConnector, ConnectorError
 from bot.teams.files import offer_file
 from bot.teams.references import channel_id_of, channels_of_team, remember_members
-from handlers.commands import handle_command
+from handlers.commands import BY_WORD, handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import language_signal
 from handlers.interactions import press_button, submit_form
 from handlers.messages import FollowUp, Form, Message, Reply
 from handlers.process.membership import member_joined, member_left, sync_members
+from handlers.process.setup import SETUP
+from handlers.process.setup_form import lists_the_channel
 from storage.processed_events import first_time, forget
+
+log = logging.getLogger(__name__)
 
 TEAMS: Final = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
@@ -89,11 +96,31 @@ async def on_message(services: TeamsServices, activity: dict[str, Any]) -> None:
         )
         await show(services, activity, reply)
         return
-    channel = where(activity)
-    reply = await asyncio.to_thread(
-        handle_command, services.deps, actor, channel, command_text(activity)
-    )
+    channel, text = where(activity), command_text(activity)
+    if _opens_setup(text) and await asyncio.to_thread(lists_the_channel, services.deps, channel):
+        # The first setup form lists the team's people to choose other facilitators from: a
+        # card has no people picker of its own (Slack's modal has), and no one is known yet.
+        channel = replace(channel, roster=tuple(await _channel_people(services, activity)))
+    reply = await asyncio.to_thread(handle_command, services.deps, actor, channel, text)
     await show(services, activity, reply)
+
+
+def _opens_setup(text: str) -> bool:
+    words = text.split(maxsplit=1)
+    return bool(words) and BY_WORD.get(words[0].casefold()) is SETUP
+
+
+async def _channel_people(services: TeamsServices, activity: dict[str, Any]) -> list[PersonRef]:
+    """The people of the channel's team, or none when Teams cannot say now (the form is shown
+    all the same; the people can be chosen when the setup is opened again)."""
+    try:
+        members = await services.connector.members(
+            str(activity.get("serviceUrl", "")), channel_id_of(activity)
+        )
+    except (ConnectorError, httpx.HTTPError) as error:
+        log.warning("could not read the channel's people for the setup form: %r", error)
+        return []
+    return [person_of(activity, m) for m in members if not str(m.get("id", "")).startswith("28:")]
 
 
 async def show(services: TeamsServices, activity: dict[str, Any], reply: Reply) -> None:

@@ -16,6 +16,7 @@ from handlers.i18n import N_, Translator
 from handlers.ids import parse_id
 from handlers.inputs.anonymity import release_if_due
 from handlers.inputs.posts import post_input
+from handlers.inputs.references import give_reference
 from handlers.messages import (
     Form,
     FormField,
@@ -197,6 +198,7 @@ def give_input(
             status="received",
             created_at=now,
         )
+        give_reference(session, contribution)  # "#3", or letters for an anonymous one
         session.add(contribution)
         session.flush()
         if request is not None:

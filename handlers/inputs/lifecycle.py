@@ -1,5 +1,9 @@
 """What became of an input: facilitators mark it considered, used or not used, with a note, and
-the contributor is told, anonymous contributors too, without anyone learning who they are."""
+the contributor is told, anonymous contributors too, without anyone learning who they are.
+
+An input is named by its reference (handlers.inputs.references): "#2" for a named one, letters
+such as "A-KXR" for an anonymous one, and listed so that nothing tells when an anonymous one was
+given."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from handlers.inputs.posts import (
     status_line,
     update_input_post,
 )
+from handlers.inputs.references import find_input, input_label, label_of, parse_reference
 from handlers.messages import (
     Block,
     Context,
@@ -72,41 +77,60 @@ def list_inputs(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> 
 
 
 def follow_up_message(session: Session, process: Process, tr: Translator) -> Message:
-    """Shown inputs not yet marked used or not used, newest first; a person's own list (the
-    command, App Home)."""
-    open_inputs = session.scalars(
-        select(Input)
-        .where(
+    """Shown inputs not yet marked used or not used; a person's own list (the command, App
+    Home). Named ones by their number, then anonymous ones by their letters: an order by when
+    they were given would place each anonymous one among the named."""
+    shown = session.scalars(
+        select(Input).where(
             Input.process_id == process.id,
             Input.posted_at.is_not(None),
             Input.status.in_(("received", "considered")),
         )
-        .order_by(Input.id.desc())
     ).all()
+    named = [i for i in shown if not (i.anonymous or i.author is None)]
+    unnamed = [i for i in shown if i.anonymous or i.author is None]
+    open_inputs = sorted(named, key=lambda i: (i.created_at, i.id)) + sorted(
+        unnamed, key=lambda i: i.reference or ""
+    )
     heading = tr._("Input to follow up in “{process}”").format(process=process.name)
     blocks: list[Block] = [Heading(heading)]
     if not open_inputs:
-        blocks.append(Paragraph(tr._("Every input has been marked used or not used.")))
+        any_shown = session.scalar(
+            select(Input.id)
+            .where(Input.process_id == process.id, Input.posted_at.is_not(None))
+            .limit(1)
+        )
+        done = (
+            tr._("Every input has been marked used or not used.")
+            if any_shown is not None
+            else tr._("No input has been shared in the process yet.")
+        )
+        blocks.append(Paragraph(done))
     for contribution in open_inputs[:LIST_LIMIT]:
         about = contribution.summary.workshop.title if contribution.summary else None
         where = about or tr._("The process in general")
         blocks += [
-            Context(f"#{contribution.id} · {where} · {author_label(tr, contribution)}"),
+            Context(f"{input_label(contribution)} · {where} · {author_label(tr, contribution)}"),
             Paragraph(contribution.text),
             Context(status_line(tr, contribution)),
             mark_buttons(tr, contribution),
         ]
     if len(open_inputs) > LIST_LIMIT:
         blocks.append(Context(tr._("… and {n} more").format(n=len(open_inputs) - LIST_LIMIT)))
-    blocks.append(Context(tr._("Or type: /samskab mark 12 used Your note")))
+    example = open_inputs[0].reference if open_inputs else None
+    blocks.append(
+        Context(tr._("Or type: /samskab mark {ref} used Your note").format(ref=example or 12))
+    )
     text = f"{heading} ({len(open_inputs)})"
     return Message(text, tuple(blocks), language=tr.language)
 
 
 def mark_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    """`/samskab mark 12 used We built it into the new model`."""
+    """`/samskab mark 12 used We built it into the new model`; `/samskab mark A-KXR used` for an
+    anonymous input. The number or letters name an input of this channel's process."""
     words = arg.split(maxsplit=2)
-    if len(words) < 2 or not parse_id(words[0].lstrip("#")):
+    reference = parse_reference(words[0]) if words else None
+    if len(words) < 2 or reference is None:
         raise Refused(
             N_("Write it as: /samskab mark 12 used Your note (considered, used, not-used).")
         )
@@ -119,19 +143,19 @@ def mark_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) ->
     now = deps.clock()
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="facilitator")
-        contribution = _shown_input(session, words[0].lstrip("#"))
-        if contribution.process_id != who.process.id:
-            raise Refused(N_("Input #{id} belongs to another process."), id=contribution.id)
+        contribution = find_input(session, who.process, reference)
+        if contribution is None:
+            raise Refused(N_("There is no input {ref} in this process."), ref=label_of(reference))
         _mark(session, deps, who.person, contribution, status, note, now)
         return Reply(message=Message(_done(who.tr, contribution), language=who.tr.language))
 
 
 def mark_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
     """A mark button: the form with the chosen status and room for a note."""
-    input_id, _, status = value.partition(":")
+    which, _, status = value.rpartition(":") if value.count(":") == 2 else value.partition(":")
     with deps.db.transaction() as session:
         person = ensure_person(session, actor)
-        contribution = _shown_input(session, input_id)
+        contribution = _shown_input(session, which)
         process = _process_of(session, contribution)
         require_facilitator(session, process, person)
         tr = translator_for(person, process, deps)
@@ -142,7 +166,7 @@ def mark_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
                 title=tr._("What became of the input?"),
                 submit_label=tr._("Save"),
                 intro=contribution.text,
-                metadata={"input": str(contribution.id)},
+                metadata={"input": f"{contribution.process_id}:{contribution.reference}"},
                 fields=(
                     FormField(
                         "status",
@@ -232,7 +256,9 @@ def _tell_contributor(
         return
     tr = translator_for_member(member)
     about = contribution.summary.workshop.title if contribution.summary else process.name
-    heading = tr._("What became of your input to “{about}”").format(about=about)
+    heading = tr._("What became of your input {ref} to “{about}”").format(
+        ref=input_label(contribution), about=about
+    )
     status = tr._(STATUS_NAMES[contribution.status])
     verdict = tr._("The facilitators have marked it: {status}.").format(status=status)
     blocks: list[Block] = [
@@ -255,12 +281,18 @@ def _tell_contributor(
     )
 
 
-def _shown_input(session: Session, input_id: str) -> Input:
-    """An input that has been shown: one still waiting for anonymity cannot be seen, so neither
-    can it be marked."""
-    contribution = session.get(Input, parse_id(input_id))
+def _shown_input(session: Session, which: str) -> Input:
+    """The input a button or form names, "<process>:<reference>", if it has been shown: one still
+    waiting for anonymity cannot be seen, so neither can it be marked. A bare row id is what
+    buttons and forms made before references carried."""
+    process_id, _, reference = which.rpartition(":")
+    if process_id:
+        process = session.get(Process, parse_id(process_id))
+        contribution = find_input(session, process, reference) if process is not None else None
+    else:
+        contribution = session.get(Input, parse_id(reference))
     if contribution is None or contribution.posted_at is None:
-        raise Refused(N_("There is no input #{id}."), id=input_id)
+        raise Refused(N_("That input is no longer there."))
     return contribution
 
 
@@ -271,8 +303,8 @@ def _process_of(session: Session, contribution: Input) -> Process:
 
 
 def _done(tr: Translator, contribution: Input) -> str:
-    return tr._("Input #{id} is marked {status}. The contributor is told.").format(
-        id=contribution.id, status=tr._(STATUS_NAMES[contribution.status])
+    return tr._("Input {ref} is marked {status}. The contributor is told.").format(
+        ref=input_label(contribution), status=tr._(STATUS_NAMES[contribution.status])
     )
 
 
@@ -287,7 +319,10 @@ INPUTS = CommandSpec(
 )
 MARK = CommandSpec(
     "mark",
-    N_("/samskab mark 12 used Note: say what became of input 12"),
+    N_(
+        "/samskab mark 12 used Note: say what became of input #12 (an anonymous input by its "
+        "letters, e.g. A-KXR)"
+    ),
     Role.FACILITATOR,
     aliases=("marker", "markér"),
     run_with=mark_command,

@@ -1,5 +1,6 @@
-"""An input as the channel sees it: in the summary's thread (or the channel), who gave it (or
-"an anonymous colleague"), what became of it, and the facilitators' buttons to say so."""
+"""An input as the channel sees it: in the summary's thread (or the channel), its reference (#2,
+or an anonymous one's letters), who gave it (or "an anonymous colleague"), what became of it, and
+the facilitators' buttons to say so."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers.i18n import N_, Translator
+from handlers.inputs.references import input_label
 from handlers.messages import Block, Button, Buttons, Context, Message, Paragraph
 from handlers.outbox import enqueue
 from storage.models import Input, Process
@@ -42,12 +44,14 @@ def status_line(tr: Translator, contribution: Input) -> str:
 
 
 def mark_buttons(tr: Translator, contribution: Input) -> Buttons:
+    """Each button names the input by process and reference: a row id in a button's value, which
+    anyone in the channel can read, would tell when an anonymous input was given."""
     return Buttons(
         tuple(
             Button(
                 tr._(MARK_LABELS[mark]),
                 "input.mark",
-                f"{contribution.id}:{mark}",
+                f"{contribution.process_id}:{contribution.reference}:{mark}",
                 style="primary" if mark == "used" else "",
             )
             for mark in MARKS
@@ -57,11 +61,21 @@ def mark_buttons(tr: Translator, contribution: Input) -> Buttons:
 
 def input_post_message(tr: Translator, contribution: Input) -> Message:
     who = author_label(tr, contribution)
-    if contribution.summary_id is not None:
+    # Texts of their own without a name: "fra en anonym kollega", lower case mid-sentence.
+    if contribution.anonymous or contribution.author is None:
+        heading = (
+            tr._("Input from an anonymous colleague")
+            if contribution.summary_id is not None
+            else tr._("Input to the process from an anonymous colleague")
+        )
+    elif contribution.summary_id is not None:
         heading = tr._("Input from {who}").format(who=who)
     else:
         heading = tr._("Input to the process from {who}").format(who=who)
-    blocks: list[Block] = [Context(heading), Paragraph(contribution.text)]
+    blocks: list[Block] = [
+        Context(f"{input_label(contribution)} · {heading}"),
+        Paragraph(contribution.text),
+    ]
     if contribution.status != "received":
         blocks.append(Context(status_line(tr, contribution)))
     blocks += [

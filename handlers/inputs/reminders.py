@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from handlers.context import Deps
 from handlers.inputs.anonymity import deadline_passed, release_after_deadlines
+from handlers.inputs.nudging import send_due_nudges
 from handlers.inputs.working_time import WorkingHours, next_reminder_at, within_working_hours
 from handlers.outbox import enqueue
 from handlers.people import translator_for_member
@@ -22,6 +23,14 @@ OPEN = ("pending", "delivered")
 
 def first_reminder_at(process: Process, summary: Summary, now: datetime) -> datetime | None:
     return _next(process, summary, now, after=None)
+
+
+def next_reminder_after_move(
+    process: Process, summary: Summary, now: datetime, last_reminded: datetime | None
+) -> datetime | None:
+    """The next reminder once the deadline has moved: on the new deadline's reminder days,
+    never a second one on the day a reminder last went."""
+    return _next(process, summary, now, after=last_reminded)
 
 
 def _next(
@@ -46,6 +55,7 @@ def send_due_reminders(deps: Deps) -> int:
     with deps.db.transaction() as session:
         expire_past_deadlines(session, now)
         sent = release_after_deadlines(session, now)
+        sent += send_due_nudges(session, now)  # a facilitator's "remind them now" that waited
         due = session.scalars(
             select(InputRequest)
             .where(InputRequest.status.in_(OPEN), InputRequest.next_reminder_at <= now)

@@ -37,6 +37,7 @@ from storage.models import (
     Input,
     InputRequest,
     Invitation,
+    ItemChange,
     Member,
     OutboxMessage,
     Person,
@@ -44,6 +45,7 @@ from storage.models import (
     PulseAnswer,
     Subscription,
     Summary,
+    SummaryItem,
     Workshop,
 )
 from storage.models.personal import ByUserId, by_user_id
@@ -115,6 +117,26 @@ CORE = (
         retain=Unlink(Counted("summaries_unlinked", labelled(N_("summaries without author")))),
         in_process=(Summary.workshop_id, Workshop.process_id),
         order_by=(Summary.posted_at,),
+    ),
+    PersonalTable(
+        "item_changes",
+        ItemChange,
+        ItemChange.by_member_id,
+        "member",
+        shown=shown.item_change,
+        readable=Listed(N_("Open questions and decisions you marked"), shown.item_change_line),
+        # The answer stays in the record; who gave it goes, as with a summary's author.
+        forget=Unlink(),
+        retain=Unlink(
+            Counted("item_changes_unlinked", labelled(N_("item changes without author")))
+        ),
+        in_process=(
+            ItemChange.item_id,
+            SummaryItem.summary_id,
+            Summary.workshop_id,
+            Workshop.process_id,
+        ),
+        order_by=(ItemChange.at,),
     ),
     PersonalTable(
         "workshop_invitations",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.i18n import Translator
+from handlers.language import LANGUAGE_WORDS
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph
 from handlers.privacy.data_map import personal_tables
 from handlers.privacy.personal_data import PersonalData
@@ -31,6 +32,7 @@ def personal_data_message(data: PersonalData, tr: Translator, now: datetime) -> 
                 (tr._("User id"), p["user_id"]),
                 (tr._("Platform and workspace"), f"{p['platform']} · {p['workspace']}"),
                 (tr._("Language"), p["locale"] or tr._("not told by the platform")),
+                (tr._("Language you chose"), _chosen(tr, p.get("language"))),
             )
         ),
     ]
@@ -53,3 +55,10 @@ def _shortened(tr: Translator, lines: list[str]) -> tuple[str, ...]:
         return tuple(lines)
     rest = tr._("… and {n} more").format(n=len(lines) - SHOWN)
     return (*lines[:SHOWN], rest)
+
+
+def _chosen(tr: Translator, language: str | None) -> str:
+    """ "English", or that none was chosen (`/samskab sprog en` chooses one)."""
+    if not language:
+        return tr._("none (choose one with /samskab language)")
+    return tr._(LANGUAGE_WORDS.get(language, language))

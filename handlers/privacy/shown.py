@@ -17,6 +17,7 @@ from storage.models import (
     Input,
     InputRequest,
     Invitation,
+    ItemChange,
     Member,
     OutboxMessage,
     Person,
@@ -66,6 +67,7 @@ def person(p: Person, names: ProcessNames) -> Row:
         "user_id": p.user_id,
         "name": p.name,
         "locale": p.locale,
+        "language": p.language,  # chosen with /samskab sprog
         "dm_channel": p.dm_channel,
     }
 
@@ -84,6 +86,17 @@ def summary(s: Summary, names: ProcessNames) -> Row:
         "process": names(s.workshop.process_id),
         "workshop": s.workshop.title,
         "posted_at": s.posted_at,
+    }
+
+
+def item_change(c: ItemChange, names: ProcessNames) -> Row:
+    return {
+        "process": names(c.item.summary.workshop.process_id),
+        "workshop": c.item.summary.workshop.title,
+        "item": c.item.text,
+        "status": c.status,
+        "text": c.text,
+        "at": c.at,
     }
 
 
@@ -107,6 +120,7 @@ def request(r: InputRequest, names: ProcessNames) -> Row:
         "input_deadline": r.summary.input_deadline,
         "asked_at": r.created_at,
         "responded_at": r.responded_at,
+        "nudged_at": r.nudged_at,  # a facilitator's extra reminder
     }
 
 
@@ -170,6 +184,12 @@ def membership_line(tr: Translator, r: Row) -> str:
 
 def summary_line(tr: Translator, r: Row) -> str:
     return f"{r['workshop']} ({r['process']}) · {_day(tr, r['posted_at'])}"
+
+
+def item_change_line(tr: Translator, r: Row) -> str:
+    marked = tr._("answered") if r["status"] == "answered" else tr._("changed")
+    line = f"{r['workshop']} ({r['process']}) · “{r['item']}” · {marked}: {r['text']}"
+    return f"{line} · {_day(tr, r['at'])}"
 
 
 def invitation_line(tr: Translator, r: Row) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from handlers import audit
 from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.facilitators import facilitator_names, joined
 from handlers.form_reading import FormReader
 from handlers.i18n import LANGUAGES, N_, Translator
 from handlers.messages import (
@@ -32,13 +33,14 @@ from handlers.people import (
 )
 from handlers.process.setup_form import (
     DEFAULT_ANONYMITY,
+    INPUT_AUDIENCES,
     MIN_ANONYMITY,
     not_in_a_direct_chat,
     setup_form,
 )
 from handlers.process.steps import enter_step
 from handlers.six_steps import STEP_COUNT, progress_block
-from storage.models import Person, Process, StepChange, Track, Workshop
+from storage.models import Process, StepChange, Track, Workshop
 
 
 def submit_setup(
@@ -67,6 +69,7 @@ def submit_setup(
     reminder_days = form.number("reminder_days", range(6), default=2)
     on_deadline = form.choice("remind_on_deadline", {"yes", "no"}, required=False) != "no"
     anonymity = form.number("anonymity", range(MIN_ANONYMITY, 11), default=DEFAULT_ANONYMITY)
+    audience = form.choice("input_audience", set(INPUT_AUDIENCES), required=False)
     form.check()
     assert digest_time is not None
 
@@ -83,6 +86,7 @@ def submit_setup(
                 step_changed_at=now,
                 status="active",
                 anonymity_threshold=anonymity,
+                input_audience="invited",
                 name=name,
                 language=language,
                 timezone=timezone,
@@ -99,6 +103,8 @@ def submit_setup(
             process.name, process.language, process.timezone = name, language, timezone
             process.digest_weekday, process.digest_time = weekday, digest_time
         process.anonymity_threshold = anonymity
+        if audience:  # left out, the stored choice stays (a new process: the invitees)
+            process.input_audience = "channel" if audience == "channel" else "invited"
         process.digest_channel_id = digest_channel
         process.reminder_days_before, process.remind_on_deadline = reminder_days, on_deadline
         kept = _set_tracks(session, process, tracks)
@@ -120,7 +126,7 @@ def submit_setup(
             tracks=len(process.tracks),
         )
         if created:
-            _announce(session, process, person, now)
+            _announce(session, process, now)
         tr = translator_for(person, process, deps)
         text = (
             tr._("The process “{name}” is set up.")
@@ -166,8 +172,9 @@ def _set_tracks(session: Session, process: Process, names: list[str]) -> list[st
     return kept
 
 
-def _announce(session: Session, process: Process, facilitator: Person, now: datetime) -> None:
+def _announce(session: Session, process: Process, now: datetime) -> None:
     tr = Translator(process.language, process.timezone, now=now)
+    facilitators = facilitator_names(session, process)  # whoever set it up, and those they named
     text = tr._("Samskab will keep this channel up to date on the process “{name}”.").format(
         name=process.name
     )
@@ -195,9 +202,11 @@ def _announce(session: Session, process: Process, facilitator: Person, now: date
                     )
                 ),
                 Context(
-                    tr._("Facilitator: {name}. Type /samskab help to see what you can do.").format(
-                        name=facilitator.name
-                    )
+                    tr.ngettext(
+                        "Facilitator: {names}. Type /samskab help to see what you can do.",
+                        "Facilitators: {names}. Type /samskab help to see what you can do.",
+                        len(facilitators),
+                    ).format(names=joined(tr, facilitators))
                 ),
             ),
             language=tr.language,

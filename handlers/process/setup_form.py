@@ -20,6 +20,11 @@ from handlers.six_steps import STEP_COUNT, step_name
 # In the form's language: an English process should not start with Danish track names.
 DEFAULT_TRACKS = (N_("Needs assessment"), N_("Documentation"), N_("Budget"))
 DEFAULT_ANONYMITY, MIN_ANONYMITY = 3, 2
+# Who is asked for input after a workshop (Process.input_audience), the default first.
+INPUT_AUDIENCES = {
+    "invited": N_("invited colleagues who did not attend (default)"),
+    "channel": N_("everyone in the channel who did not attend"),
+}
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
@@ -107,6 +112,13 @@ def setup_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
                     initial=process.digest_channel_id if process else None,
                 ),
                 FormField(
+                    "input_audience",
+                    tr._("Ask for input from"),
+                    "choice",
+                    initial=process.input_audience if process else "invited",
+                    options=tuple(Option(k, tr._(label)) for k, label in INPUT_AUDIENCES.items()),
+                ),
+                FormField(
                     "reminder_days",
                     tr._("Reminder before the input deadline"),
                     "choice",
@@ -166,3 +178,13 @@ def not_in_a_direct_chat(channel: ChannelRef) -> None:
     """A process lives in a channel its people share, never in one person's chat with the bot."""
     if channel.direct:
         raise Refused(N_("A process is set up in its channel: write /samskab setup there."))
+
+
+def lists_the_channel(deps: Deps, channel: ChannelRef) -> bool:
+    """Whether the setup form would offer the channel's people (as other facilitators) only if
+    the adapter read them first: in a channel with no process yet, whose people nobody knows.
+    Only looks; a process's own form offers its members."""
+    if channel.direct:
+        return False
+    with deps.db.transaction() as session:
+        return process_for_channel(session, channel) is None

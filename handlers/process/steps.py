@@ -15,6 +15,7 @@ from handlers.messages import Context, Heading, Message, Paragraph, Reply
 from handlers.outbox import enqueue
 from handlers.people import acting, require_open
 from handlers.pulse.asking import start_pulse
+from handlers.pulse.limits import PulseStart, pulse_note
 from handlers.six_steps import STEP_COUNT, progress_block, step_label
 from storage.models import Process, StepChange
 
@@ -29,11 +30,14 @@ def parse_step(text: str) -> int:
     return step
 
 
-def enter_step(session: Session, deps: Deps, process: Process, step: int, now: datetime) -> None:
-    """The process is now at `step`: remembered with its date, and every member gets the pulse."""
+def enter_step(
+    session: Session, deps: Deps, process: Process, step: int, now: datetime
+) -> PulseStart:
+    """The process is now at `step`: remembered with its date, and every member gets the pulse
+    (unless one went out less than 7 days ago)."""
     process.current_step, process.step_changed_at = step, now
     session.add(StepChange(process_id=process.id, step=step, entered_at=now))
-    start_pulse(
+    return start_pulse(
         session, deps, process, reason="step", key=f"pulse:{process.id}:{now.isoformat()}", now=now
     )
 
@@ -56,7 +60,7 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
             )
         require_open(process)
         previous = process.current_step
-        enter_step(session, deps, process, step, now)
+        started = enter_step(session, deps, process, step, now)
         audit.record(
             session, "step.moved", at=now, process=process, actor=person, old=previous, new=step
         )
@@ -84,11 +88,10 @@ def move_to_step(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
             process=process,
             channel_id=process.channel_id,
         )
-        return Reply(
-            message=Message(
-                tr._("Done: {step}.").format(step=step_label(tr, step)), language=tr.language
-            )
-        )
+        done = tr._("Done: {step}.").format(step=step_label(tr, step))
+        # The facilitator hears whether the step change brought a pulse, or why not.
+        note = pulse_note(tr, started)
+        return Reply(message=Message(f"{done} {note}".strip(), language=tr.language))
 
 
 STEP = CommandSpec(

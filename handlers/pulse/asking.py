@@ -1,8 +1,9 @@
 """The pulse: "Føler du dig opdateret om, hvor forløbet er?" (1–5, optional comment).
 
 Every active member gets it as a DM when the process moves to a new step and when a facilitator
-types `/samskab pulse`. One click answers; another click changes the answer. Scores are shown only
-together (handlers.pulse.results), so nothing here ever logs or says a person's score.
+types `/samskab pulse`, at most once every 7 days (handlers.pulse.limits); a new pulse closes the
+one before. One click answers; another click changes the answer. Scores are shown only together
+(handlers.pulse.results), so nothing here ever logs or says a person's score.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ from handlers.people import (
     require_open,
     translator_for,
 )
+from handlers.pulse.limits import (
+    PulseStart,
+    close_pulse,
+    held_back_dates,
+    is_closed,
+    is_recent,
+    last_pulse,
+    pulse_note,
+)
 from handlers.pulse.questions import MAX_COMMENT, SCORES, dm_key, pulse_form, pulse_message
 from handlers.pulse.results import MIN_ANSWERS
 from storage.models import (
@@ -53,13 +63,17 @@ def start_pulse(
     key: str,
     now: datetime,
     actor: Person | None = None,
-) -> bool:
-    """Ask every active member, once per `key`. Called in the step change's transaction;
-    `actor`: the facilitator who asked for it, for the audit log."""
+) -> PulseStart:
+    """Ask every active member, once per `key`, unless a pulse went out less than 7 days ago;
+    the one before is closed. Called in the step change's transaction; `actor`: the facilitator
+    who asked for it, for the audit log."""
     if process.status != "active":
-        return False
+        return PulseStart()
+    last = last_pulse(session, process)
+    if is_recent(last, now):
+        return PulseStart(held_back_by=last)
     if session.scalar(select(Pulse.id).where(Pulse.key == key)) is not None:
-        return False
+        return PulseStart()
     members = active_members(process)
     pulse = Pulse(
         key=key,
@@ -72,6 +86,8 @@ def start_pulse(
     )
     session.add(pulse)
     session.flush()
+    if last is not None:
+        close_pulse(session, deps, process, last, now)
     for member in members:
         tr = translator_for(member.person, process, deps)
         enqueue(
@@ -92,11 +108,11 @@ def start_pulse(
         reason=reason,
         asked=len(members),
     )
-    return True
+    return PulseStart(sent=pulse)
 
 
 def pulse_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
-    """`/samskab pulse`: facilitators ask every member now."""
+    """`/samskab pulse`: facilitators ask every member now, at most once every 7 days."""
     no_arguments("pulse", arg)
     now = deps.clock()
     with deps.db.transaction() as session:
@@ -104,19 +120,19 @@ def pulse_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -
         process, tr = who.process, who.tr
         require_open(process)
         key = f"pulse:{process.id}:command:{now.isoformat()}"
-        if not start_pulse(
+        started = start_pulse(
             session, deps, process, reason="command", key=key, now=now, actor=who.person
-        ):
-            text = tr._("The pulse has just been sent.")
-        else:
-            asked = session.scalar(select(Pulse.asked).where(Pulse.key == key)) or 0
-            text = tr.ngettext(
-                "The pulse is sent to {n} member. Results appear in the status update when at "
-                "least {min} have answered.",
-                "The pulse is sent to {n} members. Results appear in the status update when at "
-                "least {min} have answered.",
-                asked,
-            ).format(n=asked, min=MIN_ANSWERS)
+        )
+        if started.held_back_by is not None and started.next_at is not None:
+            raise Refused(
+                N_(
+                    "The last pulse went out {date}, and at most one goes out every 7 days. The "
+                    "next can be sent from {next}."
+                ),
+                **held_back_dates(tr, started.held_back_by, started.next_at),
+            )
+        results = tr._("Results appear in the status update when at least {min} have answered.")
+        text = f"{pulse_note(tr, started)} {results.format(min=MIN_ANSWERS)}".strip()
         return Reply(message=Message(text, language=tr.language))
 
 
@@ -256,14 +272,19 @@ def _last_held_workshop(session: Session, process: Process) -> int | None:
 
 
 def _asked(session: Session, person: Person, pulse_id: str) -> tuple[Pulse, Process, Member]:
-    """The pulse, if it was sent to this person (their DM was written), in an open process where
-    they are still a member."""
+    """The pulse, if it was sent to this person (their DM was written) and is still the newest,
+    in an open process where they are still a member."""
     pulse = session.get(Pulse, parse_id(pulse_id))
     if pulse is None or (
         session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == dm_key(pulse, person)))
         is None
     ):
         raise Refused(N_("This pulse was not sent to you."))
+    if is_closed(session, pulse):
+        # A button on an older DM: its answer would count for a question no longer asked.
+        raise Refused(
+            N_("This pulse is closed: a newer one has been sent, which you can answer instead.")
+        )
     process = session.get(Process, pulse.process_id)
     assert process is not None  # a foreign key
     require_open(process)

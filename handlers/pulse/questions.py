@@ -1,5 +1,5 @@
-"""What the pulse says: the DM with its five buttons (and as it reads once answered), and the
-form for a comment."""
+"""What the pulse says: the DM with its five buttons (as it reads once answered, and once a newer
+pulse has closed it), and the form for a comment."""
 
 from __future__ import annotations
 
@@ -84,6 +84,18 @@ def pulse_message(
         ),
     ]
     return Message(text, tuple(blocks), language=tr.language)
+
+
+def closed_pulse_message(tr: Translator, process: Process, pulse: Pulse) -> Message:
+    """The DM once a newer pulse has been sent: the question, without buttons."""
+    heading = tr._(QUESTION)
+    closed = tr._("This pulse is closed: a newer one has been sent.")
+    blocks: tuple[Block, ...] = (
+        Heading(heading),
+        Context(f"{process.name} · {step_label(tr, pulse.step)}"),
+        Paragraph(closed),
+    )
+    return Message(f"{heading}\n{closed}", blocks, language=tr.language)
 
 
 def pulse_form(tr: Translator, pulse: Pulse, answer: PulseAnswer | None) -> Form:

@@ -17,13 +17,21 @@ from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handlers.facilitators import facilitator_names
 from handlers.i18n import N_, Translator
+from handlers.inputs.references import input_label
 from handlers.pulse.results import PulseResult, pulse_results
 from handlers.status.reach import REACHED, Reach
+from handlers.workshops.item_history import ItemChangeEntry, item_changes
 from storage.models import Input, InputRequest, Process, StepChange, Summary, Workshop
 
 ITEM_KINDS = ("decision", "open_question", "next_step")
-ITEM_STATUS_NAMES = {"open": N_("open"), "closed": N_("closed")}
+ITEM_STATUS_NAMES = {
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "answered": N_("answered"),
+    "changed": N_("changed"),
+}
 PROCESS_STATUS_NAMES = {
     "active": N_("active"),
     "closed": N_("closed"),
@@ -42,6 +50,7 @@ class Item:
     kind: str  # one of ITEM_KINDS
     text: str
     status: str
+    changes: tuple[ItemChangeEntry, ...] = ()  # answered or changed: when, by whom, to what
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class InputEntry:
     author: str | None  # None: anonymous (or its author's data erased)
     received_at: datetime | None  # None whenever author is None: a time can point at a person
     status_changed_at: datetime | None
+    reference: str = ""  # "#2", or an anonymous input's letters (handlers.inputs.references)
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,7 @@ class Record:
     tracks: tuple[TrackEntry, ...]
     general_inputs: tuple[InputEntry, ...]
     pulses: tuple[PulseResult, ...]
+    facilitators: tuple[str, ...] = ()  # the active ones, by name, whoever set it up first
 
 
 def gather_record(session: Session, process: Process) -> Record:
@@ -97,10 +108,12 @@ def gather_record(session: Session, process: Process) -> Record:
     ).all()
     workshops = session.scalars(
         select(Workshop)
-        .where(Workshop.process_id == process.id)
+        # A cancelled workshop is not part of the record (the audit log keeps that it was).
+        .where(Workshop.process_id == process.id, Workshop.status != "cancelled")
         .order_by(Workshop.starts_at, Workshop.id)
     ).all()
     reach = _reach(session, process)
+    changes = item_changes(session, process)
     inputs = session.scalars(
         select(Input)
         # Held back for anonymity: nobody has seen it yet, so neither does the record.
@@ -113,7 +126,11 @@ def gather_record(session: Session, process: Process) -> Record:
     tracks = tuple(
         TrackEntry(
             track.name,
-            tuple(_workshop(w, reach, by_summary) for w in workshops if w.track_id == track.id),
+            tuple(
+                _workshop(w, reach, by_summary, changes)
+                for w in workshops
+                if w.track_id == track.id
+            ),
         )
         for track in process.tracks
     )
@@ -127,11 +144,15 @@ def gather_record(session: Session, process: Process) -> Record:
         tracks=tracks,
         general_inputs=_inputs(by_summary.get(None, [])),
         pulses=tuple(pulse_results(session, process)),
+        facilitators=tuple(facilitator_names(session, process)),
     )
 
 
 def _workshop(
-    workshop: Workshop, reach: dict[int, Reach], by_summary: dict[int | None, list[Input]]
+    workshop: Workshop,
+    reach: dict[int, Reach],
+    by_summary: dict[int | None, list[Input]],
+    changes: dict[int, tuple[ItemChangeEntry, ...]],
 ) -> WorkshopEntry:
     summary: Summary | None = workshop.summary
     entry = WorkshopEntry(
@@ -151,7 +172,7 @@ def _workshop(
         question=summary.question,
         deadline=summary.input_deadline,
         items=tuple(
-            Item(i.kind, i.text, i.status)
+            Item(i.kind, i.text, i.status, changes.get(i.id, ()))
             for kind in ITEM_KINDS
             for i in summary.items
             if i.kind == kind
@@ -191,12 +212,13 @@ def _inputs(contributions: list[Input]) -> tuple[InputEntry, ...]:
             c.author.person.name if c.author is not None else None,
             c.created_at,
             c.status_changed_at,
+            input_label(c),
         )
         for c in named
     ]
     # After the named ones and by their text: their place in a list must not tell their time.
     entries += [
-        InputEntry(c.text, c.status, c.status_note, None, None, None)
+        InputEntry(c.text, c.status, c.status_note, None, None, None, input_label(c))
         for c in sorted(anonymous, key=lambda c: (c.text.casefold(), c.text))
     ]
     return tuple(entries)

@@ -1,7 +1,7 @@
 """The process's record as CSV for Excel: one header row, then one row per line of the record.
 
-Columns: kind, track, workshop, date, text, status, note, author, value, with headers and kinds in
-the process's language. Counts and averages are rows of their own (kind "Colleagues who did not
+Columns: kind, track, workshop, date, text, status, note, author, reference (an input's "#2" or
+an anonymous one's letters), value, with headers and kinds in the process's language. Counts and averages are rows of their own (kind "Colleagues who did not
 attend", text "Asked for input", value 3), so a pivot table or a filter on the kind column gives
 every number of one sort.
 
@@ -33,6 +33,7 @@ from handlers.record.contents import (
 )
 from handlers.six_steps import step_label
 from handlers.status.reach import reach_lines
+from handlers.workshops.item_history import ItemChangeEntry
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -45,9 +46,21 @@ COLUMNS = (
     N_("Status"),
     N_("Note"),
     N_("Author"),
+    N_("Reference"),
     N_("Value"),
 )
-KEYS = ("kind", "track", "workshop", "date", "text", "status", "note", "author", "value")
+KEYS = (
+    "kind",
+    "track",
+    "workshop",
+    "date",
+    "text",
+    "status",
+    "note",
+    "author",
+    "reference",
+    "value",
+)
 ITEM_KINDS = {
     "decision": N_("Decision"),
     "open_question": N_("Open question"),
@@ -82,6 +95,7 @@ def _rows(record: Record, tr: Translator) -> list[Row]:
             "value": str(record.current_step),
         }
     ]
+    rows += [{"kind": tr._("Facilitator"), "text": name} for name in record.facilitators]
     rows += [
         {
             "kind": tr._("Step"),
@@ -122,11 +136,10 @@ def _workshop_rows(workshop: WorkshopEntry, tr: Translator) -> list[Row]:
         rows.append(
             where | {"kind": attendance, "text": tr._("Attended"), "value": str(workshop.attended)}
         )
-    rows += [
-        where
-        | {"kind": tr._(ITEM_KINDS[i.kind]), "text": i.text, "status": item_status(tr, i.status)}
-        for i in workshop.items
-    ]
+    for i in workshop.items:
+        status = item_status(tr, i.status)
+        rows.append(where | {"kind": tr._(ITEM_KINDS[i.kind]), "text": i.text, "status": status})
+        rows += [_change_row(tr, where, i.text, change) for change in i.changes]
     if workshop.question:
         deadline = workshop.deadline.isoformat() if workshop.deadline else ""
         rows.append(
@@ -149,6 +162,19 @@ def _workshop_rows(workshop: WorkshopEntry, tr: Translator) -> list[Row]:
     return rows
 
 
+def _change_row(tr: Translator, where: Row, item: str, change: ItemChangeEntry) -> Row:
+    """A row of an item's history: the answer or what the decision became, when, by whom."""
+    answered = change.status == "answered"
+    return where | {
+        "kind": tr._("Answer to an open question") if answered else tr._("Change of a decision"),
+        "date": _day(tr, change.at),
+        "text": change.text,
+        "status": item_status(tr, change.status),
+        "note": item,
+        "author": change.by or "",
+    }
+
+
 def _input_row(tr: Translator, entry: InputEntry, where: Row) -> Row:
     # Anonymous input: no author and no time (see handlers.record.contents); the workshop's date neither.
     anonymous = entry.author is None
@@ -161,6 +187,7 @@ def _input_row(tr: Translator, entry: InputEntry, where: Row) -> Row:
         "status": tr._(STATUS_NAMES[entry.status]),
         "note": entry.note or "",
         "author": tr._("An anonymous colleague") if anonymous else entry.author or "",
+        "reference": entry.reference,
     }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from handlers.command_spec import CommandSpec
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
+from handlers.facilitators import facilitators_line
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
 from handlers.messages import Attachment, Message, Reply
@@ -32,6 +33,7 @@ from handlers.record.contents import (
 from handlers.record.csv_file import record_csv
 from handlers.six_steps import step_label
 from handlers.status.reach import reach_lines
+from handlers.workshops.item_history import history_line
 from handlers.workshops.summary_messages import ITEM_TITLES
 from storage.models import Process
 
@@ -107,6 +109,8 @@ def record_markdown(record: Record, tr: Translator, now: datetime) -> str:
         f"**{step_label(tr, record.current_step)}** · {status}",
         "",
     ]
+    if who := facilitators_line(tr, list(record.facilitators)):
+        out += [who, ""]
     if record.steps:
         step, started = tr._("Step"), tr._("Started")
         out += ["## " + tr._("Steps"), "", f"| {step} | {started} |", "|---|---|"]
@@ -144,7 +148,10 @@ def _workshop(workshop: WorkshopEntry, tr: Translator) -> list[str]:
         items = [i for i in workshop.items if i.kind == kind]
         if items:
             out += [f"**{tr._(title)}**", ""]
-            out += [f"- {_indented(i.text)} ({item_status(tr, i.status)})" for i in items]
+            for i in items:
+                out.append(f"- {_indented(i.text)} ({item_status(tr, i.status)})")
+                # The item's history: every answer or change, when and by whom.
+                out += ["  - " + _indented(history_line(tr, c), 4) for c in i.changes]
             out.append("")
     if workshop.question:
         question = tr._("Question for colleagues who did not attend")
@@ -161,13 +168,15 @@ def _workshop(workshop: WorkshopEntry, tr: Translator) -> list[str]:
 
 
 def _input_line(tr: Translator, entry: InputEntry) -> str:
-    # Anonymous input: no author and no time of any kind (see handlers.record.contents).
+    # Anonymous input: no author and no time of any kind (see handlers.record.contents); named
+    # by its letters, as the channel and the facilitators' list name it.
+    ref = f"{entry.reference} · " if entry.reference else ""
     if entry.author is None:
         anonymous = tr._("An anonymous colleague")
-        line = f"- **{anonymous}:** {_indented(entry.text)}"
+        line = f"- {ref}**{anonymous}:** {_indented(entry.text)}"
     else:
         received = f" ({_day(tr, entry.received_at)})" if entry.received_at else ""
-        line = f"- **{entry.author}**{received}: {_indented(entry.text)}"
+        line = f"- {ref}**{entry.author}**{received}: {_indented(entry.text)}"
     status = tr._("Status: {status}").format(status=tr._(STATUS_NAMES[entry.status]))
     if entry.author is not None and entry.status != "received" and entry.status_changed_at:
         status += ", " + _day(tr, entry.status_changed_at)
@@ -234,9 +243,9 @@ def _day(tr: Translator, value: datetime) -> str:
     return tr.date(tr.local(value).date(), with_year=True)
 
 
-def _indented(text: str) -> str:
+def _indented(text: str, indent: int = 2) -> str:
     """A person's text inside a list item: its later lines stay in the item."""
-    return "\n  ".join(line.rstrip() for line in text.strip().splitlines())
+    return ("\n" + " " * indent).join(line.rstrip() for line in text.strip().splitlines())
 
 
 def export_command(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str) -> Reply:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from handlers.command_spec import CommandSpec
 from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.facilitators import facilitator_names, facilitators_line
 from handlers.i18n import N_, Translator
 from handlers.messages import Block, BulletList, Context, Fields, Heading, Message, Paragraph, Reply
 from handlers.people import acting
@@ -20,6 +22,7 @@ from handlers.pulse.results import pulse_blocks
 from handlers.six_steps import progress_block
 from handlers.status.reach import REACHED, Reach, reach_lines
 from handlers.status.you_said import you_said_we_did
+from handlers.workshops.item_words import ItemState, item_line
 from storage.models import DigestRun, Input, InputRequest, Process, Summary, SummaryItem, Workshop
 
 LIST_LIMIT = 5  # items per kind and track; the rest are counted ("… and 3 more")
@@ -43,7 +46,7 @@ class TrackItems:
     """A track's newest items of one kind, and how many it has in all."""
 
     track: str
-    items: tuple[tuple[str, bool], ...]  # text, and whether it is new since the last digest
+    items: tuple[ItemState, ...]  # with what is new since the last digest
     total: int
 
 
@@ -83,11 +86,14 @@ def track_counts(session: Session, process: Process, now: datetime) -> list[Trac
     )
     latest = dict(
         session.execute(
-            select(Workshop.track_id, Workshop.title).join(
+            select(Workshop.track_id, Workshop.title)
+            .join(
                 last_held,
                 (Workshop.track_id == last_held.c.track_id)
                 & (Workshop.starts_at == last_held.c.at),
             )
+            # Not one cancelled at the same hour as the one held.
+            .where(Workshop.status == "held")
         ).all()
     )
     return [
@@ -111,16 +117,24 @@ def items_by_track(
     session: Session, process: Process, kind: str, since: datetime | None
 ) -> list[TrackItems]:
     """Every item of a kind so far, per track in the process's order of tracks, newest first
-    (a summary's items in their written order), at most LIST_LIMIT per track; one query."""
-    rank = func.row_number().over(
-        partition_by=Workshop.track_id,
-        order_by=(Summary.posted_at.desc(), Summary.id.desc(), SummaryItem.position),
-    )
+    (a summary's items in their written order), at most LIST_LIMIT per track; one query. An
+    item answered or changed since the last digest comes first, so that the digest shows it."""
+    order: list[ColumnElement[Any]] = [
+        Summary.posted_at.desc(),
+        Summary.id.desc(),
+        SummaryItem.position.asc(),
+    ]
+    if since is not None:
+        order.insert(0, case((SummaryItem.resolved_at > since, 0), else_=1))
+    rank = func.row_number().over(partition_by=Workshop.track_id, order_by=order)
     ranked = (
         select(
             Workshop.track_id.label("track_id"),
             SummaryItem.text.label("text"),
             Summary.posted_at.label("posted_at"),
+            SummaryItem.status.label("status"),
+            SummaryItem.resolution.label("resolution"),
+            SummaryItem.resolved_at.label("resolved_at"),
             rank.label("rank"),
             func.count().over(partition_by=Workshop.track_id).label("total"),
         )
@@ -130,16 +144,26 @@ def items_by_track(
         .subquery()
     )
     rows = session.execute(
-        select(ranked.c.track_id, ranked.c.text, ranked.c.posted_at, ranked.c.total)
+        select(
+            ranked.c.track_id,
+            ranked.c.text,
+            ranked.c.posted_at,
+            ranked.c.status,
+            ranked.c.resolution,
+            ranked.c.resolved_at,
+            ranked.c.total,
+        )
         .where(ranked.c.rank <= LIST_LIMIT)
         .order_by(ranked.c.track_id, ranked.c.rank)
     ).all()
-    per_track: dict[int, list[tuple[str, bool]]] = {}
+    per_track: dict[int, list[ItemState]] = {}
     totals: dict[int, int] = {}
-    for track_id, text, posted_at, total in rows:
-        posted = _aware(posted_at)
+    for track_id, text, posted_at, status, resolution, resolved_at, total in rows:
+        posted, resolved = _aware(posted_at), _aware(resolved_at)
         new = since is not None and posted is not None and posted > since
-        per_track.setdefault(track_id, []).append((text, new))
+        resolved_new = since is not None and resolved is not None and resolved > since
+        item = ItemState(text, new, status, resolution, resolved_new)
+        per_track.setdefault(track_id, []).append(item)
         totals[track_id] = total
     return [
         TrackItems(t.name, tuple(per_track[t.id]), totals[t.id])
@@ -220,7 +244,7 @@ def compose_status(
         )
     for kind, title in ITEM_LISTS:
         for group in items_by_track(session, process, kind, since):
-            shown = [tr._("{item} (new)").format(item=t) if new else t for t, new in group.items]
+            shown = [item_line(tr, item) for item in group.items]
             if group.total > len(shown):
                 shown.append(tr._("… and {n} more").format(n=group.total - len(shown)))
             blocks.append(BulletList(tr._(title).format(track=group.track), tuple(shown)))
@@ -243,6 +267,8 @@ def compose_status(
     if not lines_of_reach:
         blocks.append(Paragraph(tr._("Nobody has been asked for input yet.")))
     blocks += pulse_blocks(session, process, tr)
+    if who := facilitators_line(tr, facilitator_names(session, process)):
+        blocks.append(Context(who))  # whom to ask
     blocks.append(Context(tr._("Status as of {when}.").format(when=tr.datetime(now))))
     text = "\n".join([heading, progress_label(blocks)])
     return Message(text, tuple(blocks), language=tr.language)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from handlers.i18n import Translator
 from handlers.inputs.posts import STATUS_NAMES
+from handlers.inputs.references import label_of
 from handlers.messages import BulletList
 from storage.models import Input, Process
 
@@ -32,15 +33,16 @@ def you_said_we_did(
     if not total:
         return None
     rows = session.execute(
-        select(Input.text, Input.status, Input.status_note)
+        select(Input.reference, Input.text, Input.status, Input.status_note)
         .where(*where)
         .order_by(Input.status_changed_at, Input.id)
         .limit(LIMIT)
     ).all()
     lines = []
-    for text, status, note in rows:
+    for reference, text, status, note in rows:
         said = text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
-        line = f"“{said}” → {tr._(STATUS_NAMES[status])}"
+        # Named by its reference ("#2", or an anonymous one's letters), as its post in the channel.
+        line = f"{label_of(reference)} “{said}” → {tr._(STATUS_NAMES[status])}"
         lines.append(f"{line}: {note}" if note else line)
     if total > len(rows):
         lines.append(tr._("… and {n} more").format(n=total - len(rows)))

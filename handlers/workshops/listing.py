@@ -3,6 +3,7 @@ was invited, who came and whether the summary is out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,22 +12,36 @@ from sqlalchemy.orm import Session, selectinload
 from handlers.command_spec import CommandSpec
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import N_, Translator
-from handlers.messages import BulletList, Heading, Message, Paragraph, Reply
+from handlers.messages import BulletList, Button, Buttons, Heading, Message, Paragraph, Reply
 from handlers.people import acting
+from handlers.workshops.change_forms import change_buttons
 from storage.models import Process, Workshop
+
+# handlers.workshops.correcting's button, by its id: importing that module here would pull the
+# summaries and the planning of workshops into the listing, and risk an import cycle.
+CORRECT = "summary.correct"
 
 
 def list_workshops(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
     """Members only; answered privately."""
     with deps.db.transaction() as session:
         who = acting(session, deps, actor, channel, role="member")
-        return Reply(message=workshops_message(session, who.process, who.tr, deps.clock()))
+        facilitator = who.member.is_facilitator
+        message = workshops_message(
+            session, who.process, who.tr, deps.clock(), facilitator=facilitator
+        )
+        return Reply(message=message)
 
 
-def workshops_message(session: Session, process: Process, tr: Translator, now: datetime) -> Message:
+def workshops_message(
+    session: Session, process: Process, tr: Translator, now: datetime, *, facilitator: bool = False
+) -> Message:
+    """`facilitator`: with the buttons only a facilitator may use (change or cancel a planned
+    workshop, correct a summary)."""
     workshops = session.scalars(
         select(Workshop)
-        .where(Workshop.process_id == process.id)
+        # A cancelled workshop is shown nowhere (the audit log keeps that it was).
+        .where(Workshop.process_id == process.id, Workshop.status != "cancelled")
         .options(selectinload(Workshop.invitations), selectinload(Workshop.summary))
         .order_by(Workshop.starts_at, Workshop.id)
     ).all()
@@ -43,7 +58,23 @@ def workshops_message(session: Session, process: Process, tr: Translator, now: d
         if lines:
             tracks.append(BulletList(track.name, lines))
     text = "\n".join([heading, *(f"{b.title}\n" + "\n".join(b.items) for b in tracks)])
-    return Message(text, (Heading(heading), *tracks), language=tr.language)
+    open_to_work = facilitator and process.status == "active"
+    buttons = _correction_buttons(tr, workshops) if open_to_work else ()
+    if open_to_work:
+        changes = change_buttons(tr, workshops)
+        buttons = (Buttons(changes), *buttons) if changes else buttons
+    return Message(text, (Heading(heading), *tracks, *buttons), language=tr.language)
+
+
+def _correction_buttons(tr: Translator, workshops: Sequence[Workshop]) -> tuple[Buttons, ...]:
+    """ "Ret opsamlingen: #3 Ny visitation", for each workshop whose summary is posted."""
+    correct = tr._("Correct the summary")
+    buttons = tuple(
+        Button(f"{correct}: #{w.id} {w.title}", CORRECT, str(w.summary.id))
+        for w in workshops
+        if w.summary is not None
+    )
+    return (Buttons(buttons),) if buttons else ()
 
 
 def _line(tr: Translator, workshop: Workshop, now: datetime) -> str:

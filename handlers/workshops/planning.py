@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
-from handlers.form_reading import FormReader
 from handlers.i18n import N_
 from handlers.messages import (
     Context,
     Fields,
     Form,
-    FormField,
     FormOutcome,
     FormValues,
     Heading,
     Message,
-    Option,
     Reply,
 )
 from handlers.outbox import enqueue
-from handlers.people import (
-    acting,
-    active_members,
-    require_open,
-    resolve_members,
-    translator_for,
-)
-from storage.models import Invitation, Process, Track, Workshop
+from handlers.people import acting, require_open, translator_for
+from handlers.workshops.change_forms import change_or_cancel
+from handlers.workshops.changing import CHANGE_BUTTONS, CHANGE_FORMS
+from handlers.workshops.workshop_form import read_workshop, workshop_fields
+from storage.models import Invitation, Process, Workshop
 
 
 def workshop_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
@@ -40,38 +32,22 @@ def workshop_form(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
         who = acting(session, deps, actor, channel, role="facilitator")
         process, tr = who.process, who.tr
         require_open(process)
-        members = active_members(process)
         return Reply(
             form=Form(
                 callback_id="workshop",
                 title=tr._("Plan a workshop"),
                 submit_label=tr._("Plan"),
-                fields=(
-                    FormField(
-                        "track",
-                        tr._("Track"),
-                        "choice",
-                        initial=str(process.tracks[0].id) if process.tracks else None,
-                        options=tuple(Option(str(t.id), t.name) for t in process.tracks),
-                    ),
-                    FormField("title", tr._("Title"), "text", max_length=200),
-                    FormField(
-                        "starts_at",
-                        tr._("Date and time"),
-                        "datetime",
-                        hint=tr._("In {timezone}").format(timezone=process.timezone),
-                    ),
-                    FormField(
-                        "invitees",
-                        tr._("Invitees"),
-                        "people",
-                        initial=tuple(m.person.user_id for m in members),
-                        options=tuple(Option(m.person.user_id, m.person.name) for m in members),
-                    ),
-                ),
+                fields=workshop_fields(tr, process),
                 language=tr.language,
             )
         )
+
+
+def workshop_command(deps: Deps, actor: PersonRef, channel: ChannelRef, arg: str) -> Reply:
+    """`/samskab workshop` plans one; `workshop ret 3` / `workshop aflys 3` change or cancel #3."""
+    if not arg.strip():
+        return workshop_form(deps, actor, channel)
+    return change_or_cancel(deps, actor, channel, arg)
 
 
 def plan_workshop(
@@ -87,24 +63,8 @@ def plan_workshop(
         who = acting(session, deps, actor, channel, role="facilitator")
         process, person, tr = who.process, who.person, who.tr
         require_open(process)
-        form = FormReader(values)
-        track_id = form.choice("track", {str(t.id) for t in process.tracks})
-        title = form.text("title", max_length=200)
-        starts_at = form.datetime("starts_at", tr.tz)
-        if starts_at is not None and starts_at < now - timedelta(days=MAX_DAYS_BACK):
-            # One just held may be registered, to write its summary; an old one would appear
-            # in status and digests as news.
-            form.fail(
-                "starts_at",
-                N_("That is more than {days} days ago. Plan a workshop ahead, or one just held."),
-                days=MAX_DAYS_BACK,
-            )
-        invitee_ids = form.people("invitees")
-        invitees = resolve_members(session, process, invitee_ids, form, "invitees")
-        form.check()
-        assert starts_at is not None
-        track = session.get(Track, int(track_id))
-        assert track is not None and track.process_id == process.id
+        read = read_workshop(session, process, tr, values, now)
+        track, title, starts_at, invitees = read.track, read.title, read.starts_at, read.invitees
         workshop = Workshop(
             process=process,
             track=track,
@@ -173,13 +133,14 @@ def planned_workshops(session: Session, process: Process) -> list[Workshop]:
     )
 
 
-MAX_DAYS_BACK = 30
-
-
 WORKSHOP = CommandSpec(
     "workshop",
-    N_("/samskab workshop: plan a workshop"),
+    N_(
+        "/samskab workshop: plan a workshop; /samskab workshop change 3 or "
+        "/samskab workshop cancel 3 changes or cancels workshop 3"
+    ),
     Role.FACILITATOR,
-    run=workshop_form,
-    forms=(FormSpec("workshop", plan_workshop),),
+    run_with=workshop_command,
+    forms=(FormSpec("workshop", plan_workshop), *CHANGE_FORMS),
+    buttons=CHANGE_BUTTONS,
 )

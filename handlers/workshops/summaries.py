@@ -25,6 +25,7 @@ from handlers.people import (
     translator_for,
 )
 from handlers.workshops.planning import planned_workshops
+from handlers.workshops.summary_fields import ITEM_KINDS, content_fields, read_content
 from handlers.workshops.summary_messages import input_request_message, summary_message
 from storage.models import (
     InputRequest,
@@ -36,8 +37,8 @@ from storage.models import (
     Workshop,
 )
 
-ITEM_KINDS = ("decision", "open_question", "next_step")
 DEFAULT_DEADLINE_DAYS = 7
+NAMES_SHOWN = 10  # names in the facilitator's confirmation of who was asked
 
 
 def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str = "") -> Reply:
@@ -123,43 +124,11 @@ def _summary_form(tr: Translator, process: Process, workshop: Workshop, today: d
                 "people",
                 initial=tuple(m.person.user_id for m in invitees),
                 options=tuple(Option(m.person.user_id, m.person.name) for m in invitees + others),
-                hint=tr._("Invitees who did not attend are asked for their input."),
+                hint=tr._("Everyone in the channel who did not attend is asked for their input.")
+                if process.input_audience == "channel"
+                else tr._("Invitees who did not attend are asked for their input."),
             ),
-            FormField("text", tr._("Summary"), "long_text", max_length=3000),
-            FormField(
-                "decisions",
-                tr._("Decisions (one per line)"),
-                "long_text",
-                required=False,
-                max_length=3000,
-            ),
-            FormField(
-                "open_questions",
-                tr._("Open questions (one per line)"),
-                "long_text",
-                required=False,
-                max_length=3000,
-            ),
-            FormField(
-                "next_steps",
-                tr._("Next steps (one per line)"),
-                "long_text",
-                required=False,
-                max_length=3000,
-            ),
-            FormField(
-                "question",
-                tr._("Question for colleagues who did not attend"),
-                "text",
-                max_length=500,
-                initial=tr._("What do you think of what we arrived at? Have we missed anything?"),
-            ),
-            FormField(
-                "deadline",
-                tr._("Input deadline"),
-                "date",
-                initial=default_deadline(today, days=DEFAULT_DEADLINE_DAYS).isoformat(),
-            ),
+            *content_fields(tr, default_deadline(today, days=DEFAULT_DEADLINE_DAYS)),
         ),
         language=tr.language,
     )
@@ -181,6 +150,9 @@ def workshop_of_process(session: Session, process: Process, workshop_id: str) ->
         raise Refused(N_("There is no workshop number {id}."), id=workshop_id)
     if workshop.process_id != process.id:
         raise Refused(N_("That workshop belongs to another process."))
+    if workshop.status == "cancelled":
+        # Shown nowhere, and never summarised: a summary would make it held again.
+        raise Refused(N_("Workshop #{id} is cancelled."), id=workshop.id)
     return workshop
 
 
@@ -208,12 +180,7 @@ def post_workshop_summary(
         attendees = resolve_members(session, process, form.people("attendees"), form, "attendees")
         if "attendees" not in form.errors and not attendees:
             form.fail("attendees", N_("Choose at least one attendee."))
-        text = form.text("text", max_length=3000)
-        items = {kind: form.lines(kind + "s", max_length=3000) for kind in ITEM_KINDS}
-        question = form.text("question", max_length=500)
-        deadline = form.date("deadline")
-        if deadline is not None and deadline < tr.today(now):
-            form.fail("deadline", N_("The deadline has passed. Choose today or a later date."))
+        text, items, question, deadline = read_content(form, tr, now)
         form.check()
         assert deadline is not None
 
@@ -243,6 +210,10 @@ def post_workshop_summary(
         absentees = [
             inv.member for inv in workshop.invitations if not inv.attended and inv.member.active
         ]
+        if process.input_audience == "channel":  # everyone here who was not there, but the writer
+            absentees = [
+                m for m in active_members(process) if m.id not in present and m.id != author.id
+            ]
 
         ptr = Translator(process.language, process.timezone, now=now)
         summary_key = f"summary:{summary.id}"
@@ -275,7 +246,9 @@ def post_workshop_summary(
             attendees=len(attendees),
             absent=len(absentees),
         )
-        names = ", ".join(m.person.name for m in absentees)
+        names = ", ".join(m.person.name for m in absentees[:NAMES_SHOWN])
+        if len(absentees) > NAMES_SHOWN:  # a whole channel: the count says it, not 300 names
+            names += " " + tr._("… and {n} more").format(n=len(absentees) - NAMES_SHOWN)
         text_back = tr._("The summary is posted in the channel.")
         if absentees:
             text_back += " " + tr.ngettext(

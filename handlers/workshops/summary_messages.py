@@ -36,6 +36,13 @@ def item_lists(tr: Translator, summary: Summary) -> list[Block]:
     return blocks
 
 
+def corrected_mark(tr: Translator, summary: Summary) -> list[Block]:
+    """ "Rettet mandag den 7. december kl. 14:05": a corrected summary says so, and when."""
+    if summary.corrected_at is None:
+        return []
+    return [Context(tr._("Corrected {when}").format(when=tr.datetime(summary.corrected_at)))]
+
+
 def summary_message(
     tr: Translator, process: Process, workshop: Workshop, summary: Summary
 ) -> Message:
@@ -43,6 +50,7 @@ def summary_message(
     heading = tr._("Summary of the workshop: {title}").format(title=workshop.title)
     blocks: list[Block] = [
         Heading(heading),
+        *corrected_mark(tr, summary),
         progress_block(tr, process.current_step),
         Fields(
             (
@@ -91,6 +99,7 @@ def input_request_message(
     blocks: list[Block] = [
         Heading(heading),
         Context(f"{process.name} · {workshop.track.name} · {tr.datetime(workshop.starts_at)}"),
+        *corrected_mark(tr, summary),
         Paragraph(summary.text),
         Link(tr._("See the summary in the channel")),
         *item_lists(tr, summary),

@@ -31,7 +31,8 @@ class OutboxMessage(Base):
     channel_id: Mapped[str | None] = mapped_column(String(200))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     reply_to_key: Mapped[str | None] = mapped_column(String(200))
-    replaces_key: Mapped[str | None] = mapped_column(String(200))
+    # Indexed: delivery asks whether a newer update of the same message went out already.
+    replaces_key: Mapped[str | None] = mapped_column(String(200), index=True)
     # The adapter adds a link to the message sent under this key (a DM pointing to the summary).
     link_key: Mapped[str | None] = mapped_column(String(200))
     request_id: Mapped[int | None] = mapped_column(

@@ -189,7 +189,8 @@ class Input(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When it was shown in the channel; None while an anonymous input is held back.
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # How people name an anonymous input: random letters, so that it carries no order.
+    # How people name an input (handlers.inputs.references): a named one by its number among the
+    # process's named inputs ("2"), an anonymous one by random letters ("A-KXR"), with no order.
     reference: Mapped[str | None] = mapped_column(String(16))
 
     author: Mapped[Member | None] = relationship(lazy="joined")

@@ -23,7 +23,7 @@ from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
 from handlers.messages import Form, FormField, FormValues, Reply
 from handlers.people import process_for_channel
-from storage.models import Input, InputRequest, Process, Pulse
+from storage.models import Input, InputRequest, Process, Pulse, Summary, SummaryItem
 from tests.builders import channel, disk_on_fire, person, plan, row_counts, set_up, summarise
 from tests.console_driver import ConsoleDriver
 
@@ -201,6 +201,9 @@ def world(module_deps: Deps) -> World:
     set_up(deps, ODDER, METTE)
     held = plan(deps, ODDER, METTE, [METTE, ANNA, BO, CARL], title="Ny visitationsmodel")
     summarise(deps, ODDER, METTE, held, [METTE, BO, CARL])
+    # A second summary, so that correcting one begins with a choice (it asks nobody for input).
+    second = plan(deps, ODDER, METTE, [METTE], title="Læringsmøde", when="2026-11-18 10:00")
+    summarise(deps, ODDER, METTE, second, [METTE])
     with deps.db.transaction() as session:
         process = process_for_channel(session, ODDER)
         assert process is not None
@@ -243,6 +246,20 @@ CASES = [
         ODDER,
         lambda d, w: handle_command(d, METTE, ODDER, "workshop"),
         {"title": "Workshop", "starts_at": "2026-12-15 13:00"},
+    ),
+    FormCase(
+        "workshop.change",
+        METTE,
+        None,
+        lambda d, w: press_button(d, METTE, "workshop.change", w.workshop),
+        {},
+    ),
+    FormCase(
+        "workshop.cancel",
+        METTE,
+        None,
+        lambda d, w: press_button(d, METTE, "workshop.cancel", w.workshop),
+        {"confirm": "keep"},
     ),
     FormCase(
         "summary.pick", METTE, ODDER, lambda d, w: handle_command(d, METTE, ODDER, "summary"), {}
@@ -292,7 +309,28 @@ CASES = [
         lambda d, w: handle_command(d, BO, ODDER, "forget-me"),
         {"named": "anonymous"},
     ),
+    FormCase(
+        "summary.correct.pick",
+        METTE,
+        ODDER,
+        lambda d, w: handle_command(d, METTE, ODDER, "ret-opsamling"),
+        {},
+    ),
+    FormCase(
+        "summary.correct",
+        METTE,
+        None,
+        lambda d, w: press_button(d, METTE, "summary.correct", _newest_summary(d)),
+        {"text": "Vi valgte model B."},
+    ),
     FormCase("close", METTE, ODDER, lambda d, w: handle_command(d, METTE, ODDER, "close"), {}),
+    FormCase(
+        "item.resolve",
+        METTE,
+        None,
+        lambda d, w: press_button(d, METTE, "item.resolve", _an_open_question(d)),
+        {"text": "Lederen af team Nord"},
+    ),
 ]
 
 # Fields that legitimately take any text up to their limit (a name, a summary, a comment; a
@@ -300,15 +338,26 @@ CASES = [
 ANY_TEXT = {
     "setup": {"name", "tracks", "digest_channel", "facilitators"},
     "workshop": {"title"},
+    "workshop.change": {"title"},
     "summary": {"text", "decisions", "open_questions", "next_steps", "question"},
+    "summary.correct": {"text", "decisions", "open_questions", "next_steps", "question"},
     "input": {"text"},
     "input.mark": {"note"},
     "pulse.comment": {"comment"},
+    "item.resolve": {"text"},
 }
 # ... and fields that, left empty, keep their default or stay empty.
 MAY_BE_EMPTY = {
-    "setup": {"digest_channel", "reminder_days", "remind_on_deadline", "anonymity", "facilitators"},
+    "setup": {
+        "digest_channel",
+        "reminder_days",
+        "remind_on_deadline",
+        "anonymity",
+        "facilitators",
+        "input_audience",  # left out, the stored choice stays
+    },
     "summary": {"decisions", "open_questions", "next_steps"},
+    "summary.correct": {"decisions", "open_questions", "next_steps"},
     "input.mark": {"note"},
     "pulse.comment": {"comment"},
 }
@@ -317,10 +366,13 @@ MAY_BE_EMPTY = {
 SPOILERS = {
     "setup": ("digest_time", "25:00"),
     "workshop": ("starts_at", "i morgen"),
+    "workshop.change": ("starts_at", "i morgen"),
     "summary": ("deadline", "i morgen"),
+    "summary.correct": ("deadline", "i morgen"),
     "input": ("anonymous", "måske"),
     "input.mark": ("status", "måske"),
     "pulse.comment": ("score", "måske"),
+    "item.resolve": ("share", "måske"),
 }
 # Found here, in use cases that are not this change's: a value that is not among the options is
 # read as an id, and refused by a message that closes the form instead of an error beside it.
@@ -439,6 +491,17 @@ def test_the_console_reads_any_answer_to_any_field(
 
 def test_every_form_of_the_table_is_tried() -> None:
     assert {c.name.split(" (")[0] for c in CASES} == set(FORMS)
+
+
+def _newest_summary(deps: Deps) -> str:
+    with deps.db.transaction() as session:
+        return str(session.scalar(select(func.max(Summary.id))))
+
+
+def _an_open_question(deps: Deps) -> str:
+    with deps.db.transaction() as session:
+        found = select(func.max(SummaryItem.id)).where(SummaryItem.kind == "open_question")
+        return str(session.scalar(found))
 
 
 def _initial(field: FormField) -> str | list[str]:

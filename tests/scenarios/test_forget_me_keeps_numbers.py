@@ -114,6 +114,7 @@ def test_forget_me_keeps_attendance_reach_and_pulse_counts_for_nobody(
         assert all(isinstance(n, int) for n in detail.values()), "counts only"
 
     # The stand-in is asked nothing and is no one to choose from.
+    clock.advance(days=7)  # at most one pulse a week: the step change a week later brings one
     handle_command(deps, METTE, ODDER, "trin 3")  # a pulse to every active member
     clock.set(datetime(2026, 12, 9, 15, 0, tzinfo=UTC))  # the coming workshop has been held
     form = summary_form(deps, METTE, ODDER, coming).form

@@ -79,7 +79,9 @@ def test_anonymous_input_waits_for_three_and_its_author_is_nowhere(
     posts = answer(chat, "Gitte Møller", "Tænk på de pårørende.", anonymous=True)
     shown = [p for p in posts if p.label.startswith("#odder")]
     assert len(shown) == 2, "the third response shows both anonymous inputs at once"
-    assert all("i tråden under" in p.label and "En anonym kollega" in p.body for p in shown)
+    assert all(
+        "i tråden under" in p.label and "Input fra en anonym kollega" in p.body for p in shown
+    )
 
     chat.type("/as Mette Lund")
     listing = chat.type("/samskab bidragene")[0].body
@@ -152,7 +154,7 @@ def test_marking_is_for_facilitators_of_that_process_with_a_short_note(
     chat.type("/as Anna Holm")
     before = row_counts(deps)
     refused = chat.type("/click " + chat.button(post, "Brugt"))
-    assert refused[0].body == "Det kan kun forløbets facilitatorer."
+    assert refused[0].body == "Det kan kun forløbets facilitatorer. Facilitatoren er Mette Lund."
 
     chat.type("/as Mette Lund")
     listing = chat.type("/samskab bidragene")[0].body
@@ -163,12 +165,12 @@ def test_marking_is_for_facilitators_of_that_process_with_a_short_note(
     assert "overvejet, brugt eller ikke-brugt" in wrong[0].body
     assert row_counts(deps) == before, "nothing changed"
 
-    # In another process's channel, this input is not theirs to mark.
+    # In another process's channel, the number names that process's input: it has none.
     set_up(deps, channel("budget", [METTE]), METTE)
     chat.session.channel_id = "budget"
     before = row_counts(deps)
     other = chat.type(f"/samskab marker {number} brugt")
-    assert other[0].body == f"Input #{number} hører til et andet forløb."
+    assert other[0].body == f"Der er ikke noget input #{number} i dette forløb."
     assert row_counts(deps) == before, "nothing changed"
 
 
@@ -182,7 +184,7 @@ def test_an_anonymous_input_is_shown_when_the_deadline_has_passed(
     clock.set(clock.now.replace(month=12, day=3, hour=9))
     send_due_reminders(deps)
     shown = [p for p in chat.deliver() if p.label.startswith("#odder")]
-    assert len(shown) == 1 and "En anonym kollega" in shown[0].body
+    assert len(shown) == 1 and "Input fra en anonym kollega" in shown[0].body
     send_due_reminders(deps)
     assert not [p for p in chat.deliver() if p.label.startswith("#odder")], "shown once"
 
@@ -215,7 +217,7 @@ def test_anonymous_input_to_the_process_in_general_waits_for_as_many(chat: Conso
     assert not [p for p in general("Bo Sørensen", "Færre møder.") if p.label == "#odder"]
     shown = [p for p in general("Emil Vestergaard", "Bedre vagtplaner.") if p.label == "#odder"]
     assert len(shown) == 3, "the third colleague's input shows all three at once"
-    assert all("En anonym kollega" in p.body for p in shown)
+    assert all("Input til forløbet fra en anonym kollega" in p.body for p in shown)
     assert [p.body.splitlines()[1] for p in shown] == [
         "Bedre vagtplaner.",
         "Færre møder.",

@@ -153,6 +153,7 @@ def test_mydata_gives_a_person_everything_stored_about_them_privately(
         "user_id": "emil-vestergaard",
         "name": "Emil Vestergaard",
         "locale": None,
+        "language": None,
         "dm_channel": None,
     }
     assert [m["role"] for m in data["memberships"]] == ["facilitator"]
@@ -260,7 +261,10 @@ def test_forget_me_leaves_no_trace_of_the_person_in_any_table(
     else:
         kept = inputs[EMIL_NAMED]
         assert kept.anonymous and kept.author_member_id is None and kept.status == "used"
-        assert any("En anonym kollega" in p.body and EMIL_NAMED in p.body for p in channel_updates)
+        assert any(
+            "Input fra en anonym kollega" in p.body and EMIL_NAMED in p.body
+            for p in channel_updates
+        )
 
     # His colleagues' data stays as it was.
     assert _person_rows(deps, FRIDA.user_id) == frida_before
@@ -301,7 +305,9 @@ def test_closing_is_for_facilitators_and_stops_new_work_but_keeps_the_record(
     chat.type("/as Anna Holm")
     before = row_counts(deps)
     refused = chat.type("/samskab luk")
-    assert refused[0].body == "Det kan kun forløbets facilitatorer."
+    assert refused[0].body == (
+        "Det kan kun forløbets facilitatorer. Facilitatorerne er Mette Lund og Emil Vestergaard."
+    )
     assert row_counts(deps) == before
 
     chat.type("/as Mette Lund")

@@ -131,18 +131,21 @@ def test_the_markdown_record_of_the_demo_process(chat: ConsoleDriver, deps: Deps
     second = _section(lines, "### Ny visitationsmodel – første udkast")
     assert "- Har svaret: 2 kolleger (1 med input, 1 uden)" in _reach(second)
 
-    # Input with what became of it: named with name and dates, anonymous with neither.
+    # Input with what became of it: named with its number, name and dates, anonymous by its
+    # letters (handlers.inputs.references), with neither.
+    letters = _reference(deps, "Vi skriver den samme sociale historik")
     assert _after(first, "**Input**") == [
-        "- **Bo Sørensen** (tirsdag den 13. oktober 2026): Borgeren venter længst mellem "
+        "- #1 · **Bo Sørensen** (tirsdag den 13. oktober 2026): Borgeren venter længst mellem "
         "bevilling og første besøg; det hul bør med i kortlægningen.",
         "  Status: brugt, fredag den 20. november 2026 · "
         "Ventetiden efter bevilling er med i de tre borgerforløb, vi kortlægger.",
-        "- **En anonym kollega:** Vi skriver den samme sociale historik både i ansøgningen og i "
-        "bestillingen.",
+        f"- {letters} · **En anonym kollega:** Vi skriver den samme sociale historik både i "
+        "ansøgningen og i bestillingen.",
         "  Status: overvejet · Vi tager det op på næste workshop.",
     ]
     assert "  Status: ikke brugt · Det ligger uden for forløbets ramme; " in record
-    anonymous = [i for i, line in enumerate(lines) if line.startswith("- **En anonym kollega:**")]
+    unnamed = re.compile(r"- A-[A-Z]{3} · \*\*En anonym kollega:\*\*")
+    anonymous = [i for i, line in enumerate(lines) if unnamed.match(line)]
     assert len(anonymous) == 3
     for i in anonymous:
         assert not re.search(r"20\d\d|kl\. \d", lines[i] + lines[i + 1]), lines[i : i + 2]
@@ -183,6 +186,7 @@ def test_the_csv_record_opens_in_danish_excel(chat: ConsoleDriver, deps: Deps) -
         "Status",
         "Note",
         "Afsender",
+        "Reference",
         "Værdi",
     ]
     assert all(len(row) == len(header) for row in body)
@@ -231,8 +235,11 @@ def test_the_csv_record_opens_in_danish_excel(chat: ConsoleDriver, deps: Deps) -
         ),
         ("En anonym kollega", "", "overvejet", "Vi tager det op på næste workshop."),
     ]
+    letters = _reference(deps, "Vi skriver den samme sociale historik")
+    assert [r["Reference"] for r in inputs] == ["#1", letters]
     anonymous = where(Type="Input", Afsender="En anonym kollega")
     assert len(anonymous) == 3 and all(r["Dato"] == "" for r in anonymous)
+    assert all(re.fullmatch(r"A-[A-Z]{3}", r["Reference"]) for r in anonymous)
     for author in _anonymous_authors(deps):
         assert author not in text, author
     assert HELD_BACK not in text
@@ -346,6 +353,16 @@ def _invitees_of(deps: Deps, title: str) -> tuple[list[str], list[str]]:
         ).all()
     attended = [name for name, came in rows if came and name != FACILITATOR]
     return attended, [name for name, came in rows if not came]
+
+
+def _reference(deps: Deps, text: str) -> str:
+    """How the input that begins with `text` is named: "#2", or an anonymous one's letters."""
+    with deps.db.transaction() as session:
+        reference = session.scalars(
+            select(Input.reference).where(Input.text.startswith(text))
+        ).one()
+    assert reference is not None
+    return reference
 
 
 def _anonymous_authors(deps: Deps) -> list[str]:

@@ -5,6 +5,7 @@ DM, and the digest says "Du sagde – vi gjorde"; the anonymous author is nowher
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,10 +62,15 @@ def test_marked_input_reaches_its_anonymous_contributor_and_the_digest(
     bot.click(GITTE, "input.decline", button_value(bot.dm(GITTE)[0], "input.decline"))
     anonymous = post_with(bot, "Husk nattevagterne i modellen.")
     assert anonymous["thread_ts"] == summary["ts"]
-    assert "En anonym kollega" in text_of(anonymous)
+    assert "Input fra en anonym kollega" in text_of(anonymous)
     assert_within_slack_limits(anonymous)
     marks = [e for b in anonymous["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [e["text"]["text"] for e in marks] == ["Overvejet", "Brugt", "Ikke brugt"]
+    # Named by its letters, in the post and in its buttons' values (which anyone in the channel
+    # can read): no row id that would tell when it was given.
+    letters = re.search(r"A-[A-Z]{3}", text_of(anonymous))
+    assert letters is not None
+    assert all(e["value"].split(":")[1] == letters.group() for e in marks)
 
     # Mette presses "Brugt" on the thread post: a modal with the status chosen, and a note.
     used = next(e for e in marks if e["text"]["text"] == "Brugt")
@@ -80,13 +86,14 @@ def test_marked_input_reaches_its_anonymous_contributor_and_the_digest(
     # Her App Home follows: the input marked used is no longer on the list to follow up.
     bot.slack.wait_for(lambda s: METTE in s.home_views)
     home = bot.slack.home_views[METTE]
+    # A button's value names the input by process and reference: "<process>:<reference>:<mark>".
     listed = {
-        e["value"].split(":")[0]
+        e["value"].rpartition(":")[0]
         for b in home["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
     }
-    assert used["value"].split(":")[0] not in listed and len(listed) == 1, "Frida's is left"
+    assert used["value"].rpartition(":")[0] not in listed and len(listed) == 1, "Frida's is left"
 
     # Emil hears what became of it, privately; the thread post shows it too.
     emil_dm = bot.slack.dm_channel_of(EMIL)

@@ -146,7 +146,7 @@ def test_summary_dms_answers_and_status_in_slack(
     bot.slack.wait_for(lambda s: "intet input fra mig" in text_of(s.messages(gitte_channel)[0]))
     # The third response: Frida's input is shown in the thread, without her name.
     bot.slack.wait_for(
-        lambda s: any("En anonym kollega" in text_of(m) for m in s.messages(CHANNEL))
+        lambda s: any("Input fra en anonym kollega" in text_of(m) for m in s.messages(CHANNEL))
     )
     anonymous = next(m for m in bot.posts(CHANNEL) if "Giv borgerne tid." in text_of(m))
     assert anonymous.get("thread_ts") == summary["ts"]

@@ -78,7 +78,7 @@ def test_the_record_arrives_as_files_in_the_channel(bot: SlackHarness) -> None:
     assert rows[0][:3] == ["Type", "Spor", "Workshop"]
     attended = next(r for r in rows if r[0] == "Fremmøde" and r[4] == "Deltog")
     where = ["Fremmøde", "Visitation", "Ny visitationsmodel", "2026-11-23 08:00"]
-    assert attended == [*where, "Deltog", "", "", "", "2"]
+    assert attended == [*where, "Deltog", "", "", "", "", "2"]  # no status, note, author, reference
 
 
 def test_someone_outside_the_process_gets_a_refusal_and_no_file(

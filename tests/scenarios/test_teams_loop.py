@@ -123,7 +123,9 @@ def test_the_whole_loop_in_teams(bot: TeamsHarness, deps: Deps, clock: Clock) ->
     assert "Noteret: intet input fra dig" in text_of(bot.replies_to(pressed)[0])
     bot.bf.wait_for(lambda bf: "intet input fra mig" in text_of(bf.activities(gitte_chat)[0]))
     bot.bf.wait_for(
-        lambda bf: any("En anonym kollega" in text_of(a) for a in bf.activities(teams.CHANNEL_ID))
+        lambda bf: any(
+            "Input fra en anonym kollega" in text_of(a) for a in bf.activities(teams.CHANNEL_ID)
+        )
     )
     posted = [a for a in bot.bf.activities(teams.CHANNEL_ID) if "Giv borgerne tid." in text_of(a)]
     assert len(posted) == 1 and "Frida" not in text_of(posted[0])

@@ -3,6 +3,7 @@ the form's language, the console's /click explains itself, a step change reads a
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,8 @@ def _proposed_tracks(deps: Deps, locale: str) -> str:
     form = handle_command(deps, replace(METTE, locale=locale), WHERE, "setup").form
     assert form is not None
     [tracks] = [f for f in form.fields if f.id == "tracks"]
-    return tracks.initial or ""
+    assert isinstance(tracks.initial, str)
+    return tracks.initial
 
 
 def test_setup_proposes_track_names_in_the_forms_language(deps: Deps) -> None:
@@ -45,3 +47,12 @@ def test_a_step_change_reads_as_danish(deps: Deps, tmp_path: Path) -> None:
     assert reply.message is not None
     assert "Sådan" not in reply.message.text
     assert "Nu: Trin 3 af 6" in reply.message.text
+
+
+def test_the_follow_up_list_of_a_process_without_input_says_there_is_none(deps: Deps) -> None:
+    set_up(deps, WHERE, METTE)
+    reply = handle_command(deps, METTE, WHERE, "bidragene")
+    assert reply.message is not None
+    shown = json.dumps(reply.message.to_json(), ensure_ascii=False)
+    assert "Der er ikke delt noget input i forløbet endnu." in shown
+    assert "Alle input er markeret" not in shown

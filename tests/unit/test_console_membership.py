@@ -19,7 +19,9 @@ def test_a_second_facilitator_chosen_at_setup_can_plan(deps: Deps, tmp_path: Pat
     chat.type("/join Jesper Krogh, Anna Holm")
     chat.type("/samskab opsætning", SETUP | {"Andre facilitatorer": "Jesper Krogh"})
     chat.type("/as Anna Holm")
-    assert chat.type("/samskab workshop")[0].body == "Det kan kun forløbets facilitatorer."
+    assert chat.type("/samskab workshop")[0].body == (
+        "Det kan kun forløbets facilitatorer. Facilitatorerne er Mette Lund og Jesper Krogh."
+    )
     chat.type("/as Jesper Krogh")
     posts = chat.type(
         "/samskab workshop",

@@ -5,6 +5,7 @@ Revision ID: 0007
 Revises: 0006
 """
 
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -51,6 +52,10 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_inputs_process_id_reference"), ["process_id", "reference"]
         )
+    _give_inputs_references()
+
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_replaces_key"), ["replaces_key"], unique=False)
 
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=10), nullable=True))
@@ -99,6 +104,9 @@ def downgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_column("language")
 
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_replaces_key"))
+
     with op.batch_alter_table("inputs", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_inputs_process_id_reference"), type_="unique")
         batch_op.drop_column("reference")
@@ -111,3 +119,28 @@ def downgrade() -> None:
 
     op.drop_table("item_changes")
     # ### end Alembic commands ###
+
+
+def _give_inputs_references() -> None:
+    """Inputs written before references: a named one keeps the number facilitators knew it by
+    (its row id), an anonymous one gets letters as handlers.inputs.references gives them (kept
+    here as they are today: a migration does not follow the code)."""
+    inputs = sa.table(
+        "inputs",
+        sa.column("id", sa.Integer),
+        sa.column("process_id", sa.Integer),
+        sa.column("anonymous", sa.Boolean),
+        sa.column("reference", sa.String),
+    )
+    bind = op.get_bind()
+    taken: dict[int, set[str]] = {}
+    rows = bind.execute(sa.select(inputs.c.id, inputs.c.process_id, inputs.c.anonymous)).all()
+    for input_id, process_id, anonymous in rows:
+        references = taken.setdefault(process_id, set())
+        reference, attempt = str(input_id), 0
+        while anonymous and (reference == str(input_id) or reference in references):
+            size = 3 + attempt // 20  # as handlers.inputs.references: longer rather than none
+            reference = "A-" + "".join(secrets.choice("CDFHJKLMNPRTVWX") for _ in range(size))
+            attempt += 1
+        references.add(reference)
+        bind.execute(inputs.update().where(inputs.c.id == input_id).values(reference=reference))
