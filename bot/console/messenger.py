@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Callable
 from typing import Final, TextIO
 
@@ -22,6 +23,7 @@ class ConsoleMessenger:
         self.translator = translator
         self.buttons: dict[int, Button] = {}
         self._refs = itertools.count(1)
+        self._session = secrets.token_hex(4)
         self._button_numbers = itertools.count(1)
         self._headings: dict[str, str] = {}
 
@@ -37,12 +39,17 @@ class ConsoleMessenger:
         else:
             label = f"#{envelope.channel_id}"
         if envelope.thread_ref:
-            label += " · " + tr._("in the thread of “{post}”").format(
-                post=self._headings.get(envelope.thread_ref, envelope.thread_ref)
+            heading = self._headings.get(envelope.thread_ref)
+            # A post from an earlier session (or the demo) is known here by its reference only.
+            label += " · " + (
+                tr._("in the thread of “{post}”").format(post=heading)
+                if heading is not None
+                else tr._("in the thread of an earlier post")
             )
         if envelope.replaces_ref:
             label += " · " + tr._("updated")
-        ref = envelope.replaces_ref or f"{CONSOLE}-{next(self._refs)}"
+        # Unique across sessions: an update from a later session must not name another post.
+        ref = envelope.replaces_ref or f"{CONSOLE}-{self._session}-{next(self._refs)}"
         self._headings.setdefault(ref, envelope.message.text.splitlines()[0][:60])
         body = render_text(envelope.message, self.number)
         self.out.write(f"\n┌─ {label}\n" + "".join(f"│ {line}\n" for line in body.splitlines()))

@@ -7,9 +7,12 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import select
+
 from handlers.commands import handle_command
 from handlers.context import Deps
-from tests.builders import channel, person, set_up
+from storage.models import SummaryItem
+from tests.builders import channel, person, plan, set_up, summarise
 from tests.console_driver import ConsoleDriver
 
 METTE, ANNA = person("Mette Lund"), person("Anna Holm")
@@ -56,3 +59,20 @@ def test_the_follow_up_list_of_a_process_without_input_says_there_is_none(deps: 
     shown = json.dumps(reply.message.to_json(), ensure_ascii=False)
     assert "Der er ikke delt noget input i forløbet endnu." in shown
     assert "Alle input er markeret" not in shown
+
+
+def test_a_thread_under_a_post_from_an_earlier_console_session_is_named_in_words(
+    deps: Deps, tmp_path: Path
+) -> None:
+    set_up(deps, WHERE, METTE)
+    workshop = plan(deps, WHERE, METTE, [METTE, ANNA], title="Ny visitation")
+    summarise(deps, WHERE, METTE, workshop, [METTE], decisions="", open_questions="Hvem?")
+    first = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
+    first.deliver()
+    with deps.db.transaction() as session:
+        question = session.scalars(select(SummaryItem.id)).one()
+
+    later = ConsoleDriver(deps, channel="odder", as_name="Mette Lund", export_dir=tmp_path)
+    posts = later.type(f"/samskab spørgsmål {question} Teamlederen.")
+    [thread] = [p for p in posts if p.label.startswith("#odder")]
+    assert thread.label == "#odder · i tråden under en tidligere besked"
