@@ -9,7 +9,7 @@ and only if the colleague still has not answered by then."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from handlers.context import Deps, PersonRef
 from handlers.errors import Refused
 from handlers.i18n import N_, Translator
 from handlers.ids import parse_id
-from handlers.inputs.working_time import WorkingHours, is_working_day, within_working_hours
+from handlers.inputs.working_time import WorkingHours, next_working_moment, within_working_hours
 from handlers.messages import Context, Message, Reply
 from handlers.outbox import enqueue
 from handlers.people import (
@@ -131,17 +131,8 @@ def send_due_nudges(session: Session, now: datetime) -> int:
 
 def nudge_time(process: Process, now: datetime) -> datetime:
     """Now, inside working hours; else the start of the next working day's hours."""
-    tz = ZoneInfo(process.timezone)
     hours = WorkingHours(country=process.holiday_country)
-    if within_working_hours(now, tz, hours):
-        return now
-    local = now.astimezone(tz)
-    day = local.date()
-    if not (is_working_day(day, hours.country) and local.time() < hours.start):
-        day += timedelta(days=1)
-        while not is_working_day(day, hours.country):
-            day += timedelta(days=1)
-    return datetime.combine(day, hours.start, tzinfo=tz).astimezone(UTC)
+    return next_working_moment(now, ZoneInfo(process.timezone), hours)
 
 
 def _send(session: Session, process: Process, request: InputRequest, now: datetime) -> bool:

@@ -117,6 +117,21 @@ def within_working_hours(
     return is_working_day(local.date(), hours.country) and hours.start <= local.time() < hours.end
 
 
+def next_working_moment(
+    now: datetime, tz: ZoneInfo, hours: WorkingHours = WorkingHours()
+) -> datetime:
+    """`now` when it is inside working hours; else the start of the next working hours, in UTC."""
+    if within_working_hours(now, tz, hours):
+        return now
+    local = _require_aware(now, "now").astimezone(tz)
+    day = local.date()
+    if not (is_working_day(day, hours.country) and local.time() < hours.start):
+        day += _ONE_DAY
+        while not is_working_day(day, hours.country):
+            day += _ONE_DAY
+    return datetime.combine(day, hours.start, tzinfo=tz).astimezone(UTC)
+
+
 def next_reminder_at(
     deadline: date,
     tz: ZoneInfo,

@@ -12,6 +12,7 @@ from handlers.inputs.working_time import (
     default_deadline,
     is_working_day,
     next_reminder_at,
+    next_working_moment,
     reminder_days,
     within_working_hours,
     working_days_before,
@@ -373,3 +374,19 @@ def test_the_default_deadline_is_a_working_day_three_working_days_on(
 ) -> None:
     assert default_deadline(summary_day) == deadline
     assert is_working_day(deadline)
+
+
+@pytest.mark.parametrize(
+    ("now", "then"),
+    [
+        (cph(2026, 12, 2, 11), cph(2026, 12, 2, 11)),  # a Wednesday morning: now
+        (cph(2026, 12, 2, 7), cph(2026, 12, 2, 9)),  # before hours: this morning
+        (cph(2026, 12, 4, 22), cph(2026, 12, 7, 9)),  # Friday night: Monday morning
+        (cph(2026, 12, 5, 12), cph(2026, 12, 7, 9)),  # Saturday
+        (cph(2027, 3, 24, 18), cph(2027, 3, 30, 9)),  # before Easter: after Easter Monday
+    ],
+)
+def test_the_next_working_moment_is_now_or_the_next_working_morning(
+    now: datetime, then: datetime
+) -> None:
+    assert next_working_moment(now, CPH) == then.astimezone(UTC)
