@@ -11,6 +11,10 @@ person then sees (the ephemeral answer at the response_url, the modal's views.op
 that too, so that every request meets an idle app.
 
     .venv/bin/python -m bench.ack_latency [--requests 200] [--members 300] [--workshops 100] ...
+
+With `--burst N`, it then sends N `/samskab status` commands all at once (N threads, each its
+own connection), and then N "No input from me" clicks all at once, and times each ack: what a
+burst does to Slack's 3-second window while the work queues behind the acks.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,9 +224,50 @@ def running_app(size: Size) -> Iterator[tuple[Client, Database, FakeSlack]]:
         db.dispose()
 
 
+def burst(client: Client, bodies: list[tuple[str, str]]) -> list[float]:
+    """Sends every body at once, each from a thread and connection of its own; the acks' times."""
+
+    def send(item: tuple[str, str]) -> float:
+        body, kind = item
+        headers = payloads.signed_headers(body, kind, SECRET)
+        with httpx.Client(timeout=30) as http:
+            start = time.perf_counter()
+            response = http.post(client.url, content=body.encode(), headers=headers)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, (response.status_code, response.text)
+        return elapsed
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(send, bodies))
+
+
+def run_bursts(client: Client, db: Database, size: int, results: dict[str, Series]) -> None:
+    members = [member_ref(i).user_id for i in range(1, size + 1)]
+    commands = [
+        payloads.slash_command(
+            "status", user_id=u, channel_id=CHANNEL, response_url=client.slack.response_url(u)
+        )
+        for u in members
+    ]
+    results["burst status"].ack += burst(client, commands)
+    clicks = [
+        payloads.block_actions(
+            "input.decline",
+            str(request_id),
+            user_id=user_id,
+            channel_id=f"D{user_id[1:]}",
+            message_ts="1700000000.000100",
+            response_url=client.slack.response_url(f"c{request_id}"),
+        )
+        for request_id, user_id in open_requests(db, size)
+    ]
+    results["burst click"].ack += burst(client, clicks)
+
+
 def run(args: argparse.Namespace) -> dict[str, Series]:
     size = Size(args.members, args.workshops, args.inputs)
-    results = {name: Series() for name in ("status", "workshop", "button", "submit")}
+    kinds = ("status", "workshop", "button", "submit", "burst status", "burst click")
+    results = {name: Series() for name in kinds}
     with running_app(size) as (client, db, slack):
         facilitator = member_ref(0).user_id
         members = [member_ref(i).user_id for i in range(1, size.members)]
@@ -239,6 +285,8 @@ def run(args: argparse.Namespace) -> dict[str, Series]:
                 (results["button"], results["submit"]) if i >= WARMUP else (Series(), Series())
             )
             answer_request(client, user_id, request_id, f"D{user_id[1:]}", button, submit)
+        if args.burst:
+            run_bursts(client, db, args.burst, results)
         print(f"calls the app made to the fake: {json.dumps(_method_counts(slack))}")
         print(f"outbox rows written while measuring: {json.dumps(_outbox(db, first_row))}")
         print("(the input posts go to the process's channel, paced at one a second)\n")
@@ -278,9 +326,13 @@ def report(results: dict[str, Series]) -> None:
         ('"Give input" button', results["button"].ack, "ack", "views.open reached Slack"),
         ('"Give input" button', results["button"].then, "then", ""),
         ("input form submission", results["submit"].ack, "ack", "(the use case runs first)"),
+        ("burst: status", results["burst status"].ack, "ack", "all sent at once"),
+        ('burst: "No input" click', results["burst click"].ack, "ack", "all sent at once"),
     ]
     print(f"{'request':<22} {'':<5} {'n':>4} {'median':>9} {'p99':>9} {'max':>9}  note")
     for name, values, what, note in rows:
+        if not values:
+            continue
         ms = [v * 1000 for v in values]
         print(
             f"{name:<22} {what:<5} {len(ms):>4} {statistics.median(ms):>6.1f} ms "
@@ -298,6 +350,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--workshops", type=int, default=100)
     parser.add_argument("--inputs", type=int, default=5000)
+    parser.add_argument("--burst", type=int, default=0, help="requests sent at once (0: none)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     report(run(args))

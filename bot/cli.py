@@ -1,24 +1,26 @@
-"""`samskab` (and `python -m bot`): serve, socket, console, digest, migrate, demo."""
+"""`samskab` (and `python -m bot`): serve, socket, console, digest, migrate, demo.
+
+Each command imports what it uses when it runs: `samskab --help` reads no settings and loads
+neither SQLAlchemy, Alembic nor a platform's SDK; `samskab console` loads no platform's SDK
+(tests/unit/test_lean_start.py holds it to that)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from bot.adapters.registry import runners
 
-from bot.adapters.contract import Runner
-from bot.adapters.registry import configured, configured_messengers, describe_missing, runners
-from bot.private_files import write_private
-from bot.settings import Settings
-from handlers.context import Deps
-from handlers.i18n import Translator
-from storage.db import Database
-from storage.migrate import upgrade
+if TYPE_CHECKING:
+    from bot.adapters.contract import Runner
+    from bot.settings import Settings
+    from handlers.context import Deps
+    from handlers.i18n import Translator
+    from storage.db import Database
 
 log = logging.getLogger("samskab")
 
@@ -57,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Past here a command runs: what it needs is loaded now, not for `--help`.
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from bot.adapters.registry import configured_messengers
+    from bot.settings import Settings
+    from handlers.i18n import Translator
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
@@ -106,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _deps(db: Database, settings: Settings) -> Deps:
+    from handlers.context import Deps
+
     return Deps(
         db=db,
         language=settings.language,
@@ -116,6 +129,9 @@ def _deps(db: Database, settings: Settings) -> Deps:
 
 def _open_database(settings: Settings, tr: Translator) -> Database | None:
     """Upgrade to the newest schema on every start: `migrate` only makes it explicit."""
+    from storage.db import Database
+    from storage.migrate import upgrade
+
     try:
         upgrade(settings.database_url)
     except Exception as error:  # the one place a bad DATABASE_URL is reported plainly
@@ -126,6 +142,7 @@ def _open_database(settings: Settings, tr: Translator) -> Database | None:
 
 
 def _export(deps: Deps, args: argparse.Namespace, tr: Translator) -> int:
+    from bot.private_files import write_private
     from handlers.record.export import record_file
 
     record = record_file(deps, args.process, args.format)
@@ -162,6 +179,8 @@ def _console(deps: Deps, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
+    from bot.adapters.registry import configured, describe_missing
+
     if not configured(settings):
         print(describe_missing(settings, tr), file=sys.stderr)
         return 2
@@ -189,6 +208,8 @@ def _run(runner: Runner, settings: Settings, tr: Translator) -> int:
     db = _open_database(settings, tr)
     if db is None:
         return 1
+    import asyncio
+
     try:
         asyncio.run(runner.run(settings, _deps(db, settings)))
         return 0

@@ -80,15 +80,21 @@ async def running(
     messengers = {name: m.messenger for name, m in mounted.items()}
     lease = timedelta(seconds=settings.delivery_lease)
     worker = DeliveryWorker(deps.db, messengers, deps.clock, interval=interval, lease=lease)
+    await worker.register()
     task = asyncio.create_task(worker.run())
     for adapter in mounted.values():
         adapter.on_start(worker.nudge)
-    scheduler = Scheduler(Runtime(deps, worker.nudge)) if settings.scheduler else None
+    rosters = tuple(m.reconcile_rosters for m in mounted.values() if m.reconcile_rosters)
+    runtime = Runtime(deps, worker.nudge, rosters=rosters)
+    scheduler = Scheduler(runtime) if settings.scheduler else None
     try:
         if scheduler is not None:
             await scheduler.start()
         yield worker
     finally:
+        for adapter in mounted.values():
+            if adapter.on_stop is not None:
+                await adapter.on_stop(FINISH_TIMEOUT)
         await finish_started_work(mounted.values())
         if scheduler is not None:
             scheduler.stop()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.context import ChannelRef, Deps, PersonRef
@@ -30,6 +31,8 @@ def find_person(session: Session, ref: PersonRef) -> Person | None:
 
 
 def ensure_person(session: Session, ref: PersonRef) -> Person:
+    """The person, created or brought up to date with what the platform says of them now, in
+    `session` (for use cases that write anyway; a read records through `noted_person`)."""
     person = find_person(session, ref)
     if person is None:
         person = Person(
@@ -42,13 +45,65 @@ def ensure_person(session: Session, ref: PersonRef) -> Person:
         session.add(person)
         session.flush()
     else:
-        if ref.name and ref.name != person.name:
+        if _better_name(person, ref):
             person.name = ref.name
         # "" is a locale the platform told us that we do not prefer (the process's language
         # then applies); None is "not told", which keeps what we knew.
         if ref.locale is not None and ref.locale != person.locale:
             person.locale = ref.locale
     return person
+
+
+def _better_name(person: Person, ref: PersonRef) -> bool:
+    """A new name from the platform; its bare user id (what an adapter falls back on when it
+    could not ask) never replaces a name we know."""
+    return bool(ref.name) and ref.name != person.name and ref.name != ref.user_id
+
+
+def _has_news(person: Person, ref: PersonRef) -> bool:
+    """Whether the platform says something of the person that we have not stored."""
+    return _better_name(person, ref) or (ref.locale is not None and ref.locale != person.locale)
+
+
+def noted_person(session: Session, deps: Deps, ref: PersonRef) -> Person | None:
+    """The person as `session` reads them, after recording what changed (a new name or
+    locale) in a short transaction of its own; None for a stranger, who leaves no trace. A
+    read that changes nothing writes nothing, so it never waits for SQLite's one write lock."""
+    person = find_person(session, ref)
+    if person is None or not _has_news(person, ref):
+        return person
+    _record_contact(deps, ref, None)
+    return _reread_person(session, ref)
+
+
+def _record_contact(deps: Deps, ref: PersonRef, process_id: int | None) -> None:
+    """Stores the person (and makes them a member of `process_id`) in one short transaction,
+    before the read that needs it. Two first contacts at once insert the same row: the loser
+    finds the winner's row on its second try."""
+    for attempt in (1, 2):
+        try:
+            with deps.db.transaction() as session:
+                person = ensure_person(session, ref)
+                process = session.get(Process, process_id) if process_id is not None else None
+                if process is not None:
+                    enrol(session, process, person, deps.clock())
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+def _reread_person(session: Session, ref: PersonRef) -> Person | None:
+    """The person as just committed, over what `session` had loaded of them."""
+    return session.scalar(
+        select(Person)
+        .where(
+            Person.platform == ref.platform,
+            Person.workspace == ref.workspace,
+            Person.user_id == ref.user_id,
+        )
+        .execution_options(populate_existing=True)
+    )
 
 
 def process_for_channel(session: Session, channel: ChannelRef) -> Process | None:
@@ -83,9 +138,13 @@ def require_open(process: Process) -> None:
         raise Refused(N_("The process “{process}” is closed."), process=process.name)
 
 
-def member_of(session: Session, process: Process, person: Person) -> Member | None:
+def member_of(session: Session, process: Process, person: Person | None) -> Member | None:
+    if person is None:
+        return None
     return session.scalar(
-        select(Member).where(Member.process_id == process.id, Member.person_id == person.id)
+        select(Member)
+        .where(Member.process_id == process.id, Member.person_id == person.id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -106,14 +165,14 @@ def enrol(
     return member
 
 
-def require_member(session: Session, process: Process, person: Person) -> Member:
+def require_member(session: Session, process: Process, person: Person | None) -> Member:
     member = member_of(session, process, person)
     if member is None or not member.active:
         raise Refused(N_("You are not a member of the process “{process}”."), process=process.name)
     return member
 
 
-def require_facilitator(session: Session, process: Process, person: Person) -> Member:
+def require_facilitator(session: Session, process: Process, person: Person | None) -> Member:
     member = member_of(session, process, person)
     if member is None or not member.active or not member.is_facilitator:
         # Named, so that they know whom to ask (in their language: "Mette Lund og Jens Berg").
@@ -242,13 +301,24 @@ def acting(
     session: Session, deps: Deps, actor: PersonRef, channel: ChannelRef, *, role: Needed
 ) -> Acting:
     """The common start of a use case in a process's channel. `role`: "facilitator" (only they
-    may), "member" (members may), or "present" (whoever types in the channel is a member)."""
+    may), "member" (members may), or "present" (whoever types in the channel is a member).
+    A status, a list or a form that only shows reads and writes nothing: what the platform
+    says of the person is recorded only when it differs from what is stored, and a newcomer in
+    the channel becomes a member on their first command ("present"), each in a short
+    transaction of its own before the read. A stranger refused as not a member leaves no row."""
     process = require_process(session, channel)
-    person = ensure_person(session, actor)
+    person = find_person(session, actor)
+    joining = role == "present" and not _active(member_of(session, process, person))
+    if joining or (person is not None and _has_news(person, actor)):
+        _record_contact(deps, actor, process.id if joining else None)
+        person = _reread_person(session, actor)
     if role == "facilitator":
         member = require_facilitator(session, process, person)
-    elif role == "member":
-        member = require_member(session, process, person)
     else:
-        member = enrol(session, process, person, deps.clock())
+        member = require_member(session, process, person)
+    assert person is not None  # a member is a person
     return Acting(process, person, member, translator_for(person, process, deps))
+
+
+def _active(member: Member | None) -> bool:
+    return member is not None and member.active

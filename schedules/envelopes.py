@@ -42,18 +42,23 @@ class Delivered:
 class RetryLater(Exception):
     """A passing failure (rate limit, 5xx, network): try again, after `retry_after` if given."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, dm_channel: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        # A person's DM channel learnt before the failure: kept, so a retry need not ask again.
+        self.dm_channel = dm_channel
 
 
 class PermanentFailure(Exception):
     """The platform will never accept this message (user deactivated, channel gone)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, dm_channel: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.dm_channel = dm_channel
 
 
 class Messenger(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -26,6 +26,9 @@ class Runtime:
 
     deps: Deps
     nudge: Callable[[], None] = lambda: None
+    # Each adapter's roster reconcile (every process's members made its channel's people
+    # again); returns how many channels it read.
+    rosters: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
 async def run_digest(runtime: Runtime, process_id: int) -> bool:
@@ -80,3 +83,17 @@ async def run_reminders(runtime: Runtime) -> int:
         log.info("queued %d reminders", sent)
         runtime.nudge()
     return sent
+
+
+async def run_rosters(runtime: Runtime) -> int:
+    """Reads every process's channel roster again, so a missed join or leave, or a read that
+    failed, heals itself. One platform failing does not stop the others."""
+    read = 0
+    for reconcile in runtime.rosters:
+        try:
+            read += await reconcile()
+        except Exception:  # a job reports and runs again next time; it never stops the others
+            log.exception("a roster reconcile failed")
+    if read:
+        runtime.nudge()
+    return read

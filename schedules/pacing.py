@@ -10,14 +10,21 @@ burst saved up during it) and lowers the rate to 70% of the rate that drew it, o
 other 429s of the same pause answer calls made before it, and carry no news). Each success raises
 the rate again: quickly up to near the rate that drew the last 429, slowly beyond it, up to the
 configured ceiling. `docs/benchmarks.md` has the measurements behind these choices.
+
+With a `SharedPace` (the delivery worker of `samskab serve` has one), the app-wide bucket lives in
+the database instead, shared by every replica: tokens are taken from it a few at a time, and a
+429 pauses and slows all replicas. Per-target buckets stay in each process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from schedules.shared_pace import DECREASE, MIN_APP_RATE, NEAR, PROBE, RECOVERY, SharedPace
 
 
 @dataclass(frozen=True)
@@ -39,13 +46,6 @@ LIMITS = {
 UNLIMITED = PlatformLimits(per_target=Limit(1e9, 1e9), per_app=Limit(1e9, 1e9))
 
 
-MIN_APP_RATE = 0.5
-DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that drew it
-RECOVERY = 0.05  # tokens per second regained per successful send, up to near that rate
-PROBE = 0.005  # ... and from there on, where the limit was found
-NEAR = 0.95
-
-
 class _Bucket:
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
@@ -65,8 +65,14 @@ class _Bucket:
 
 
 class Pacer:
-    def __init__(self, limits: dict[str, PlatformLimits] | None = None) -> None:
+    def __init__(
+        self, limits: dict[str, PlatformLimits] | None = None, shared: SharedPace | None = None
+    ) -> None:
         self.limits = LIMITS if limits is None else limits
+        self.shared = shared
+        self._reserve: dict[str, int] = {}  # tokens taken from the shared bucket, not used yet
+        self._successes: dict[str, int] = {}  # not yet told to the shared bucket
+        self._shared_wait_until: dict[str, float] = {}
         self._targets: dict[tuple[str, str], _Bucket] = {}
         self._apps: dict[str, _Bucket] = {}
         self._paused_until: dict[str, float] = {}
@@ -85,6 +91,17 @@ class Pacer:
     def burst(self, platform: str) -> int:
         return max(1, int(self.limits.get(platform, UNLIMITED).per_target.burst))
 
+    def room(self, platform: str, target: str) -> int:
+        """How many messages `target` may have now (at least one): a round claims no more for
+        it, so a slow target does not keep the round waiting while others could go."""
+        limit = self.limits.get(platform, UNLIMITED).per_target
+        bucket = self._targets.get((platform, target))
+        if bucket is None:
+            return max(1, int(min(limit.burst, 1e6)))
+        now = time.monotonic()
+        tokens = min(limit.burst, bucket.tokens + max(0.0, now - bucket.updated) * bucket.rate)
+        return max(1, math.floor(min(tokens, 1e6)))
+
     async def acquire(self, platform: str, target: str) -> None:
         """Waits until one more message may go to `target` on `platform`."""
         limits = self.limits.get(platform, UNLIMITED)
@@ -97,12 +114,58 @@ class Pacer:
                         (platform, target), _Bucket(limits.per_target)
                     )
                     app_bucket = self._apps.setdefault(platform, _Bucket(limits.per_app))
-                    wait = max(target_bucket.peek(now), app_bucket.peek(now))
+                    wait = target_bucket.peek(now)
+                    if wait <= 0:
+                        if self.shared is None:
+                            wait = app_bucket.peek(now)
+                        else:
+                            wait = await self._from_shared(platform, limits.per_app)
                     if wait <= 0:
                         target_bucket.take()
-                        app_bucket.take()
+                        if self.shared is None:
+                            app_bucket.take()
+                        else:
+                            self._reserve[platform] -= 1
                         return
             await asyncio.sleep(wait)
+
+    def share(self, platforms: Iterable[str]) -> None:
+        """Makes the shared buckets of these platforms (blocking: call it from a thread)."""
+        if self.shared is not None:
+            for platform in platforms:
+                limit = self.limits.get(platform, UNLIMITED).per_app
+                self.shared.ensure(f"app:{platform}", limit.rate, limit.burst)
+
+    async def _from_shared(self, platform: str, limit: Limit) -> float:
+        """0 when a token of the shared bucket is in our reserve; else seconds to wait."""
+        assert self.shared is not None
+        if self._reserve.get(platform, 0) >= 1:
+            return 0.0
+        # The bucket said when a token is free: until then the others waiting ask it no more.
+        wait = self._shared_wait_until.get(platform, 0.0) - time.monotonic()
+        if wait > 0:
+            return wait
+        successes = self._successes.pop(platform, 0)
+        want = max(1, int(limit.rate / 5))  # a fifth of a second's worth at a time
+        key = f"app:{platform}"
+        granted, wait = await asyncio.to_thread(
+            self.shared.take, key, limit.rate, limit.burst, want, successes
+        )
+        self._reserve[platform] = granted
+        if granted:
+            return 0.0
+        wait = max(wait, 0.01)
+        self._shared_wait_until[platform] = time.monotonic() + wait
+        return wait
+
+    async def limited(self, platform: str, seconds: float) -> None:
+        """A 429 with Retry-After: `pause`, and with a shared bucket, all replicas pause."""
+        self.pause(platform, seconds)
+        if self.shared is not None:
+            self._reserve[platform] = 0  # taken before the pause: the pause ends with one
+            limit = self.limits.get(platform, UNLIMITED).per_app
+            key = f"app:{platform}"
+            await asyncio.to_thread(self.shared.pause, key, limit.rate, limit.burst, seconds)
 
     def pause(self, platform: str, seconds: float) -> None:
         """The platform said 429 with Retry-After: nothing more to it until then, and slower
@@ -120,6 +183,8 @@ class Pacer:
                 bucket.rate = max(MIN_APP_RATE, bucket.rate * DECREASE)
 
     def succeeded(self, platform: str) -> None:
+        if self.shared is not None:
+            self._successes[platform] = self._successes.get(platform, 0) + 1
         bucket = self._apps.get(platform)
         if bucket is not None:
             limited_at = self._limited_at.get(platform)

@@ -14,7 +14,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from schedules.digest_timing import digest_trigger
-from schedules.jobs import Runtime, catch_up_digests, run_digest, run_reminders, run_retention
+from schedules.jobs import (
+    Runtime,
+    catch_up_digests,
+    run_digest,
+    run_reminders,
+    run_retention,
+    run_rosters,
+)
 from storage.models import Process
 
 log = logging.getLogger(__name__)
@@ -25,6 +32,7 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1
 RECONCILE_SECONDS = 60
 REMINDER_SECONDS = 300
 RETENTION_SECONDS = 3600  # erasure after the retention period is due by the day, not the minute
+ROSTER_SECONDS = 1800  # every process's roster read again: missed joins and failed reads heal
 
 
 class Scheduler:
@@ -48,6 +56,14 @@ class Scheduler:
             id="retention",
             replace_existing=True,
         )
+        if self.runtime.rosters:
+            self.aps.add_job(
+                run_rosters,
+                IntervalTrigger(seconds=ROSTER_SECONDS),
+                args=[self.runtime],
+                id="rosters",
+                replace_existing=True,
+            )
         self.aps.add_job(
             reconcile_job,
             IntervalTrigger(seconds=RECONCILE_SECONDS),

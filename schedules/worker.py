@@ -1,4 +1,6 @@
-"""The delivery worker's loop: drains the outbox now and then, and at once when nudged."""
+"""The delivery worker's loop: drains the outbox now and then, and at once when nudged. It beats
+a heartbeat under its boot id while it runs (schedules/heartbeat.py), and paces itself with the
+other replicas through the database (schedules/shared_pace.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from datetime import datetime, timedelta
 
 from schedules.delivery import LEASE, deliver_due
 from schedules.envelopes import Messenger
+from schedules.heartbeat import keep_beating, new_boot_id, register, retire
 from schedules.pacing import Pacer
+from schedules.shared_pace import SharedPace
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -28,12 +32,15 @@ class DeliveryWorker:
     ) -> None:
         self.db = db
         self.lease = lease
-        self.pacer = Pacer()  # kept across rounds: the limits are per second, not per round
+        # Kept across rounds: the limits are per second, not per round.
+        self.pacer = Pacer(shared=SharedPace(db))
+        self.boot_id = new_boot_id()
         self.messengers = messengers
         self.clock = clock
         self.interval = interval
         self._wake = asyncio.Event()
         self._stopped = False
+        self._registered = False
 
     def nudge(self) -> None:
         """A use case has just written to the outbox: deliver now rather than at the next tick."""
@@ -43,7 +50,29 @@ class DeliveryWorker:
         self._stopped = True
         self._wake.set()
 
+    async def register(self) -> None:
+        """The worker's heartbeat row and the shared pace's rows, before the first round (the
+        server awaits it at start, so they are there before the first request)."""
+        if self._registered:
+            return
+        try:
+            await asyncio.to_thread(register, self.db, self.boot_id, self.clock())
+            await asyncio.to_thread(self.pacer.share, self.messengers.keys())
+            self._registered = True
+        except Exception:  # the first beat registers it then
+            log.exception("the delivery worker could not register its heartbeat yet")
+
     async def run(self) -> None:
+        await self.register()
+        beating = asyncio.create_task(keep_beating(self.db, self.boot_id, self.clock))
+        try:
+            await self._rounds()
+        finally:
+            beating.cancel()
+            with contextlib.suppress(Exception):  # a claim of ours then waits for STALE_AFTER
+                await asyncio.to_thread(retire, self.db, self.boot_id)
+
+    async def _rounds(self) -> None:
         while not self._stopped:
             self._wake.clear()
             try:
@@ -54,6 +83,7 @@ class DeliveryWorker:
                     pacer=self.pacer,
                     lease=self.lease,
                     clock=self.clock,
+                    boot_id=self.boot_id,
                 )
                 if report.busy:
                     continue  # there may be more due (threads wait for their parents)

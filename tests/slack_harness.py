@@ -206,10 +206,13 @@ def slack_bot(
     deps: Deps,
     users: dict[str, tuple[str, str]],
     channel_members: list[str],
+    *,
+    page_size: int = 2,
 ) -> Iterator[SlackHarness]:
-    """A fake Slack workspace with `users` (id → (name, locale)) in the channel, and our app."""
+    """A fake Slack workspace with `users` (id → (name, locale)) in the channel, and our app;
+    `page_size` is the most any page of a list holds (small: callers must follow cursors)."""
     with ExitStack() as stack:
-        slack = stack.enter_context(FakeSlack())
+        slack = stack.enter_context(FakeSlack(page_size=page_size))
         for user_id, (name, locale) in users.items():
             slack.add_user(
                 user_id, name.split()[0].lower(), real_name=name, display_name=name, locale=locale

@@ -10,7 +10,7 @@ called."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,11 @@ class Mounted:
     # Called as the bot starts with the delivery worker's `nudge`, for the listeners to call
     # when a use case has written to the outbox.
     on_start: Callable[[Callable[[], None]], None]
+    # Called as the bot stops, with the seconds the adapter may take to finish its work.
+    on_stop: Callable[[float], Awaitable[None]] | None = None
+    # Reads every process's channel roster again (the scheduler's roster job); returns how
+    # many channels it read.
+    reconcile_rosters: Callable[[], Awaitable[int]] | None = None
 
 
 @dataclass(frozen=True)

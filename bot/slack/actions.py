@@ -1,4 +1,5 @@
-"""Buttons: "give input", "no input from me" in a DM, and "add input" under a summary."""
+"""Buttons: "give input", "no input from me" in a DM, and "add input" under a summary. A click
+is kept in the inbox, acked, then pressed by the inbox's workers."""
 
 from __future__ import annotations
 
@@ -11,35 +12,31 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.apology import after_ack
 from bot.slack.replies import show_reply
 from bot.slack.services import SlackServices, team_of
 from handlers.interactions import BUTTON_ACTIONS, press_button
 
 
 def register(app: AsyncApp, services: SlackServices) -> None:
-    async def on_button(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond | None,
-    ) -> None:
+    async def on_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        # The action bolt matched goes with the body: the work reads it from there.
+        kept = {**body, "actions": [action]}
+        entry = await services.inbox.keep("action", kept)
         await ack()
-        after_ack(services, client, body, respond, _press(services, body, action, client, respond))
+        services.inbox.hand_over(entry, "action", kept)
 
     for action_id in BUTTON_ACTIONS:
         # "input.mark", or "input.mark#2" for the second such button in one block.
         app.action(re.compile(rf"^{re.escape(action_id)}(#\d+)?$"))(on_button)
 
 
-async def _press(
+async def press(
     services: SlackServices,
     body: dict[str, Any],
-    action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond | None,
 ) -> None:
+    action = body["actions"][0]
     team, user_id = team_of(body), body["user"]["id"]
     actor = await services.directory.person(team, user_id, body["user"].get("name", ""))
     action_id = str(action["action_id"]).partition("#")[0]

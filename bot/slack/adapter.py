@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.adapters.contract import Adapter, Mounted, Runner
@@ -32,14 +33,25 @@ def assemble(settings: Settings, deps: Deps) -> tuple[AsyncApp, Mounted]:
     """The bolt app with our listeners, and Slack's part of the running bot, without a route
     yet: over HTTP the app is served at EVENTS_PATH, in Socket Mode over a WebSocket."""
     from bot.slack.app import build_slack_app
+    from bot.slack.kept import kept_work
+    from bot.slack.roster import reconcile_all
 
     sender = messenger(settings, deps)
     app, services = build_slack_app(settings, deps, sender.client)
 
     def on_start(nudge: Callable[[], None]) -> None:
         services.nudge = nudge
+        services.inbox.start(kept_work(services, sender.client))
 
-    return app, Mounted((), sender, background=services.background, on_start=on_start)
+    mounted = Mounted(
+        (),
+        sender,
+        background=services.background,
+        on_start=on_start,
+        on_stop=services.inbox.stop,
+        reconcile_rosters=partial(reconcile_all, services.directory, services.rosters, deps),
+    )
+    return app, mounted
 
 
 def build(settings: Settings, deps: Deps) -> Mounted:

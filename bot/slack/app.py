@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack import actions, events, slash_command, submissions
 from bot.slack.apology import apologise, apology_for, apology_response
@@ -56,12 +57,18 @@ def build_slack_app(
         authorize=bot_identity(client),
         before_authorize=only_meaningful,
     )
-    services = SlackServices(deps=deps, directory=SlackDirectory(client))
+    services = SlackServices(
+        deps=deps, directory=SlackDirectory(client), inbox=Inbox(deps.db, "slack")
+    )
 
     @app.use
     async def once_per_event(body: dict[str, Any], next: Any) -> BoltResponse | None:
         """Slack retries an event it thinks we missed (X-Slack-Retry-Num) with the same
-        event_id; the database remembers ids across restarts, so a retry is acked and dropped."""
+        event_id; the database remembers ids across restarts, so a retry is acked and dropped.
+        An event we act on is kept in the inbox with its id, and answered here."""
+        kept = await events.keep_event(services, body)
+        if kept is not None:
+            return kept
         if body.get("type") == "event_callback" and body.get("event_id"):
             key = f"slack:event:{body['event_id']}"
             if not await asyncio.to_thread(first_time, deps.db, key, deps.clock()):
@@ -86,5 +93,4 @@ def build_slack_app(
     slash_command.register(app, services)
     actions.register(app, services)
     submissions.register(app, services)
-    events.register(app, services)
     return app, services

@@ -1,11 +1,16 @@
-"""Events: membership follows the channel, and App Home shows a person their page."""
+"""Events: membership follows the channel, and App Home shows a person their page.
+
+bolt acks an event before its listeners run, so these are not bolt listeners: `keep_event`
+writes the event to the inbox (with its event_id, so a retry of it is dropped) and answers
+Slack; the inbox's workers then call `handle_event`."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import render_home
@@ -14,34 +19,57 @@ from handlers.context import PersonRef
 from handlers.process.membership import member_joined, member_left
 from handlers.status.home import home_for
 
+log = logging.getLogger(__name__)
 
-def register(app: AsyncApp, services: SlackServices) -> None:
-    @app.event("member_joined_channel")
-    async def on_member_joined_channel(event: dict[str, Any], body: dict[str, Any]) -> None:
-        team = event.get("team") or body.get("team_id", "")
-        user = await services.directory.user(team, event["user"])
-        if user.is_bot:
-            return  # the app itself, or another bot: not a colleague
-        channel = channel_ref(team, event["channel"])
-        if await asyncio.to_thread(member_joined, services.deps, channel, user.person):
-            services.nudge()
+HANDLED = frozenset({"member_joined_channel", "member_left_channel", "app_home_opened"})
 
-    @app.event("member_left_channel")
-    async def on_member_left_channel(event: dict[str, Any], body: dict[str, Any]) -> None:
+
+async def keep_event(services: SlackServices, body: dict[str, Any]) -> BoltResponse | None:
+    """The answer to an event we handle, once it is kept (or was kept before: a retry); None
+    for any other request."""
+    if body.get("type") != "event_callback" or not body.get("event_id"):
+        return None
+    if (body.get("event") or {}).get("type") not in HANDLED:
+        return None
+    key = f"slack:event:{body['event_id']}"
+    entry = await services.inbox.keep("event", body, once_key=key)
+    if entry is not None:
+        services.inbox.hand_over(entry, "event", body)
+    return BoltResponse(status=200, body="")
+
+
+async def handle_event(
+    services: SlackServices, client: AsyncWebClient, body: dict[str, Any]
+) -> None:
+    event = body["event"]
+    kind = event["type"]
+    if kind == "member_joined_channel":
+        await _member_joined(services, event, body)
+    elif kind == "member_left_channel":
         team = event.get("team") or body.get("team_id", "")
         person = await services.directory.person(team, event["user"])
         await asyncio.to_thread(
             member_left, services.deps, channel_ref(team, event["channel"]), person
         )
-
-    @app.event("app_home_opened")
-    async def on_app_home_opened(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        if event.get("tab", "home") != "home":
-            return
+    elif kind == "app_home_opened" and event.get("tab", "home") == "home":
         person = await services.directory.person(body.get("team_id", ""), event["user"])
         await publish_home(services, client, person)
+
+
+async def _member_joined(
+    services: SlackServices, event: dict[str, Any], body: dict[str, Any]
+) -> None:
+    team = event.get("team") or body.get("team_id", "")
+    user = await services.directory.user(team, event["user"], patient=True)
+    if user.is_bot or user.person.user_id == await services.directory.bot_user_id():
+        return  # the app itself, or another bot: not a colleague
+    if not user.named:
+        # Never enrolled under a bare id: the next roster reconcile enrols them by name.
+        log.warning("%s joined %s; name not known yet", event["user"], event["channel"])
+        return
+    channel = channel_ref(team, event["channel"])
+    if await asyncio.to_thread(member_joined, services.deps, channel, user.person):
+        services.nudge()
 
 
 async def publish_home(services: SlackServices, client: AsyncWebClient, person: PersonRef) -> None:

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.inbox import Inbox
 from bot.slack.directory import SLACK, SlackDirectory
+from bot.slack.roster import RosterReads
 from handlers.context import ChannelRef, Deps
 from handlers.messages import Form
 
@@ -16,8 +18,10 @@ from handlers.messages import Form
 class SlackServices:
     deps: Deps
     directory: SlackDirectory
+    inbox: Inbox  # acked requests, kept until their work is done
     nudge: Callable[[], None] = lambda: None  # wakes the delivery worker after a use case
     background: set[Any] = field(default_factory=set)  # tasks kept alive until they finish
+    rosters: RosterReads = field(default_factory=RosterReads)  # channels being read now
 
 
 def channel_ref(team_id: str, channel_id: str, name: str = "") -> ChannelRef:

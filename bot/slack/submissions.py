@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import follow
+from bot.slack.directory import FAILURES
 from bot.slack.events import publish_home
 from bot.slack.modals import modal_errors, read_modal_values
 from bot.slack.replies import modal_for, notice_modal, show_reply, view_title
+from bot.slack.roster import reconcile_channel
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
 from handlers.interactions import FORM_CALLBACKS, submit_form
 from handlers.messages import FollowUp, Form, FormField, FormOutcome, Message
-from handlers.process.membership import sync_members
 from storage.processed_events import first_time, forget
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ def register(app: AsyncApp, services: SlackServices) -> None:
                 told = Message("\n".join(outcome.errors.values()))
                 await ack(response_action="update", view=notice_modal(view_title(view), told))
             return
+        follow_ups = _follow_ups(outcome, team, body["user"])
+        # Kept before the ack: what the submission still has to do is done even after a crash.
+        entry = await services.inbox.keep("submission", follow_ups) if follow_ups else None
         reply = outcome.reply
         if reply.form is not None:
             await ack(response_action="update", view=modal_for(reply.form, channel_id))
@@ -60,19 +64,16 @@ def register(app: AsyncApp, services: SlackServices) -> None:
             await ack(response_action="update", view=notice_modal(view_title(view), reply.message))
         else:
             await ack()
-        if reply.attachment is not None:
-            await show_reply(
+        if reply.attachment is not None:  # a file for the person only: lost in a crash, asked again
+            attachment = show_reply(
                 reply.__class__(attachment=reply.attachment),
                 client=client,
                 user_id=user_id,
                 channel_id=channel_id,
             )
-        if FollowUp.ENROL_CHANNEL in outcome.follow_ups and outcome.channel is not None:
-            enrol = _enrol_channel(services, client, team, outcome.channel.channel_id)
-            follow(services.background, enrol)
-        if FollowUp.REFRESH_HOME in outcome.follow_ups:
-            # The facilitator's App Home lists what is still to follow up: not this one now.
-            follow(services.background, publish_home(services, client, actor))
+            follow(services.background, attachment)
+        if follow_ups:
+            services.inbox.hand_over(entry, "submission", follow_ups)
         services.nudge()
 
     for callback_id in FORM_CALLBACKS:
@@ -93,13 +94,44 @@ def _fields_of(view: dict[str, Any]) -> tuple[FormField, ...]:
     return tuple(fields.values())
 
 
-async def _enrol_channel(
+def _follow_ups(outcome: FormOutcome, team: str, user: dict[str, Any]) -> dict[str, Any]:
+    """What is left to do once the submission is answered, as the inbox keeps it ({}: nothing)."""
+    enrol = FollowUp.ENROL_CHANNEL in outcome.follow_ups and outcome.channel is not None
+    home = FollowUp.REFRESH_HOME in outcome.follow_ups
+    if not enrol and not home:
+        return {}
+    return {
+        "type": "view_submission",
+        "team": {"id": team},
+        "user": {"id": user["id"], "name": user.get("name", "")},
+        "enrol_channel": outcome.channel.channel_id if enrol and outcome.channel else None,
+        "refresh_home": home,
+    }
+
+
+async def follow_up(services: SlackServices, client: AsyncWebClient, kept: dict[str, Any]) -> None:
+    """What `_follow_ups` kept: the channel enrolled after setup, the App Home refreshed."""
+    team, user = kept["team"]["id"], kept["user"]
+    if kept.get("enrol_channel"):
+        await _enrol_channel(services, client, team, kept["enrol_channel"])
+    if kept.get("refresh_home"):
+        # The facilitator's App Home lists what is still to follow up: not this one now.
+        actor = await services.directory.person(team, user["id"], user.get("name", ""))
+        await publish_home(services, client, actor)
+
+
+def _enrol_channel(
     services: SlackServices, client: AsyncWebClient, team: str, channel_id: str
-) -> None:
-    """After setup: the bot joins a public channel, and the channel's people become members."""
-    try:
-        await client.conversations_join(channel=channel_id)
-    except SlackApiError as error:  # a private channel needs an invitation; posting will tell
-        log.info("could not join %s: %s", channel_id, error)
-    roster = await services.directory.roster(team, channel_id)
-    await asyncio.to_thread(sync_members, services.deps, channel_ref(team, channel_id), roster)
+) -> Coroutine[Any, Any, None]:
+    """After setup: the bot joins a public channel, and the channel's people become members.
+    The channel counts as being read from this call on (bot.slack.roster)."""
+    read = reconcile_channel(services.directory, services.rosters, services.deps, team, channel_id)
+
+    async def work() -> None:
+        try:
+            await client.conversations_join(channel=channel_id)
+        except FAILURES as error:  # a private channel needs an invitation; posting will tell
+            log.info("could not join %s: %s", channel_id, error)
+        await read
+
+    return work()

@@ -20,17 +20,19 @@ import httpx
 
 from bot.background import follow
 from bot.downloads import DownloadLinks
+from bot.strangers import is_stranger
 from bot.teams.auth import tenant_of
 from bot.teams.cards import activity_for, card_activity, read_card_values, render_form_card
 from bot.teams.connector import BotConnector, ConnectorError
 from bot.teams.files import offer_file
-from bot.teams.references import channel_id_of, channels_of_team, remember_members
+from bot.teams.references import channel_id_of, channels_of_team
+from bot.teams.roster import TeamsRosters, reconcile_channel
 from handlers.commands import BY_WORD, handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import language_signal
 from handlers.interactions import press_button, submit_form
 from handlers.messages import FollowUp, Form, Message, Reply
-from handlers.process.membership import member_joined, member_left, sync_members
+from handlers.process.membership import member_joined, member_left
 from handlers.process.setup import SETUP
 from handlers.process.setup_form import lists_the_channel
 from storage.processed_events import first_time, forget
@@ -50,6 +52,7 @@ class TeamsServices:
     nudge: Any = lambda: None
     background: set[Any] = field(default_factory=set)
     downloads: DownloadLinks | None = None  # signed links to files (set where routes are mounted)
+    rosters: TeamsRosters = field(default_factory=TeamsRosters)  # stranger-caused reads
 
 
 def person_of(activity: dict[str, Any], member: dict[str, Any] | None = None) -> PersonRef:
@@ -97,6 +100,15 @@ async def on_message(services: TeamsServices, activity: dict[str, Any]) -> None:
         await show(services, activity, reply)
         return
     channel, text = where(activity), command_text(activity)
+    if await asyncio.to_thread(is_stranger, services.deps, actor, channel) and (
+        services.rosters.may_heal(channel.workspace, channel.channel_id)
+    ):
+        # Someone the process does not know: their join may have been missed.
+        service_url = str(activity.get("serviceUrl", ""))
+        heal = reconcile_channel(
+            services.connector, services.deps, channel.workspace, service_url, channel.channel_id
+        )
+        follow(services.background, heal)
     if _opens_setup(text) and await asyncio.to_thread(lists_the_channel, services.deps, channel):
         # The first setup form lists the team's people to choose other facilitators from: a
         # card has no people picker of its own (Slack's modal has), and no one is known yet.
@@ -187,15 +199,12 @@ async def on_card_submit(
 async def enrol_team(
     services: TeamsServices, activity: dict[str, Any], channel: ChannelRef
 ) -> None:
-    """After setup: the channel's people (its team's roster) become members."""
+    """After setup: the channel's people (its team's roster) become members (bot.teams.roster;
+    if Teams cannot say who they are, the scheduler's roster job tries again)."""
     service_url = str(activity.get("serviceUrl", ""))
-    members = await services.connector.members(service_url, channel.channel_id)
-    deps = services.deps
-    await asyncio.to_thread(
-        remember_members, deps.db, channel.workspace, service_url, members, deps.clock()
+    await reconcile_channel(
+        services.connector, services.deps, channel.workspace, service_url, channel.channel_id
     )
-    roster = [person_of(activity, m) for m in members if not str(m.get("id", "")).startswith("28:")]
-    await asyncio.to_thread(sync_members, deps, channel, roster)
 
 
 async def on_conversation_update(services: TeamsServices, activity: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from a bot, see bot.downloads). Teams' own code is imported when built."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.adapters.contract import Adapter, Mounted
@@ -23,6 +24,7 @@ def build(settings: Settings, deps: Deps) -> Mounted:
 
     from bot.downloads import DownloadLinks, download_route, remembering_base_url
     from bot.teams.app import build_teams
+    from bot.teams.roster import reconcile_all
 
     assert settings.teams_app_password is not None
     api_messages, messenger, services = build_teams(settings, deps)
@@ -38,7 +40,13 @@ def build(settings: Settings, deps: Deps) -> Mounted:
     def on_start(nudge: Callable[[], None]) -> None:
         services.nudge = nudge
 
-    return Mounted(routes, messenger, background=services.background, on_start=on_start)
+    return Mounted(
+        routes,
+        messenger,
+        background=services.background,
+        on_start=on_start,
+        reconcile_rosters=partial(reconcile_all, services.connector, deps),
+    )
 
 
 def messenger(settings: Settings, deps: Deps) -> TeamsMessenger:

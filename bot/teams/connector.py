@@ -5,6 +5,7 @@ conversation and reading a conversation's members."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,10 @@ import httpx
 
 SCOPE = "https://api.botframework.com/.default"
 REFRESH_MARGIN = 300  # seconds before expiry a token is renewed
+ATTEMPTS = 4  # of a read that may be retried (the roster), on 429 and 5xx
+LONGEST_WAIT = 30.0  # seconds: a longer Retry-After is waited out over several attempts
+
+log = logging.getLogger(__name__)
 
 
 class ConnectorError(Exception):
@@ -104,11 +109,29 @@ class BotConnector:
             url = f"{base}/pagedmembers?pageSize=100"
             if token:
                 url += f"&continuationToken={quote(token, safe='')}"
-            data = await self._call("GET", url)
+            data = await self._patiently("GET", url)
             found += data.get("members", [])
             token = data.get("continuationToken")
             if not token:
                 return found
+
+    async def _patiently(self, method: str, url: str) -> Any:
+        """`_call`, retried on 429 and 5xx after the Retry-After Teams sends (or a short
+        backoff), a bounded number of times; then the last error is raised."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return await self._call(method, url)
+            except ConnectorError as error:
+                if attempt == ATTEMPTS or not (error.status == 429 or error.status >= 500):
+                    raise
+                wait = error.retry_after if error.retry_after is not None else attempt
+            except httpx.TransportError:
+                if attempt == ATTEMPTS:
+                    raise
+                wait = attempt
+            log.info("%s %s: waiting %.0f s before attempt %d", method, url, wait, attempt + 1)
+            await asyncio.sleep(min(max(wait, 0.0), LONGEST_WAIT))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _activities(service_url: str, conversation_id: str) -> str:

@@ -42,6 +42,10 @@ class TeamsMessenger:
             raise classify(error) from None
         except httpx.HTTPError as error:
             raise RetryLater(f"network: {error!r}") from None
+        except ValueError as error:
+            # An answer that is not the JSON the connector promised (an HTML page from a proxy
+            # or an outage, a Retry-After given as a date): passing, judged by nothing more.
+            raise RetryLater(f"unreadable answer: {error!r}"[:200]) from None
 
     async def _deliver(self, envelope: Envelope) -> Delivered:
         tenant = envelope.workspace

@@ -61,6 +61,9 @@ NOT_PERSONAL = frozenset(
         "pulses",
         "digest_runs",
         "processed_events",
+        "inbox",  # a request only until its work is done, then deleted
+        "workers",  # delivery workers' heartbeats: a boot id and times
+        "pace_buckets",  # the shared pace of each platform: tokens and a rate
     }
 )
 

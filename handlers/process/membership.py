@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.inputs.giving import close_open_requests
@@ -72,24 +74,40 @@ def member_left(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
         return True
 
 
-def sync_members(deps: Deps, channel: ChannelRef, roster: list[PersonRef]) -> int:
+def sync_members(
+    deps: Deps, channel: ChannelRef, roster: list[PersonRef], *, keep: Collection[str] = ()
+) -> int:
     """Make the process's members the channel's members (after setup, or to repair drift):
-    newcomers are enrolled quietly, those no longer in the channel stop being asked.
+    newcomers are enrolled quietly, those no longer in the channel stop being asked. `keep`:
+    user ids in the channel whose names the platform could not tell yet; they are left as
+    they are (enrolled by name at the next sync), never taken for leavers.
     Returns how many members the process has afterwards."""
     now = deps.clock()
     with deps.db.transaction() as session:
         process = process_for_channel(session, channel)
         if process is None:
             return 0
+        before = {m.id for m in process.members if m.active}
         present = set()
         for ref in roster:
             member = enrol(session, process, ensure_person(session, ref), now)
             present.add(member.id)
         for member in process.members:
+            if member.person.user_id in keep:
+                continue
             if member.active and member.id not in present and not member.is_facilitator:
                 member.active = False
                 close_open_requests(session, member, now)
-        audit.record(
-            session, "members.synced", at=now, process=process, actor=None, members=len(present)
-        )
-        return sum(1 for m in process.members if m.active)
+        after = {m.id for m in process.members if m.active}
+        if after != before:  # a regular reconcile that finds nothing new leaves no trace
+            audit.record(
+                session,
+                "members.synced",
+                at=now,
+                process=process,
+                actor=None,
+                members=len(after),
+                joined=len(after - before),
+                left=len(before - after),
+            )
+        return len(after)

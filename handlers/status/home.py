@@ -9,7 +9,7 @@ from handlers.context import Deps, PersonRef
 from handlers.i18n import N_
 from handlers.inputs.lifecycle import follow_up_message
 from handlers.messages import Heading, Message, Paragraph
-from handlers.people import ensure_person, translator_for
+from handlers.people import actor_translator, noted_person, translator_for
 from handlers.status.overview import compose_status, last_digest_at
 from handlers.workshops.summary_messages import input_request_message
 from storage.models import InputRequest, Member, Process
@@ -23,7 +23,11 @@ NOT_IN_A_PROCESS = N_(
 def home_for(deps: Deps, actor: PersonRef) -> list[Message]:
     now = deps.clock()
     with deps.db.transaction() as session:
-        person = ensure_person(session, actor)
+        person = noted_person(session, deps, actor)  # opening the page writes nothing
+        if person is None:
+            tr = actor_translator(deps, actor, None)
+            text = tr._(NOT_IN_A_PROCESS)
+            return [Message(text, (Heading("Samskab"), Paragraph(text)), language=tr.language)]
         memberships = session.scalars(
             select(Member)
             .join(Process)

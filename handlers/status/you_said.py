@@ -29,17 +29,18 @@ def you_said_we_did(
     ]
     if since is not None:
         where.append(Input.status_changed_at > since)
-    total = session.scalar(select(func.count(Input.id)).where(*where)) or 0
-    if not total:
-        return None
+    # The first few and how many in all, from one pass over the process's input.
     rows = session.execute(
-        select(Input.reference, Input.text, Input.status, Input.status_note)
+        select(Input.reference, Input.text, Input.status, Input.status_note, func.count().over())
         .where(*where)
         .order_by(Input.status_changed_at, Input.id)
         .limit(LIMIT)
     ).all()
+    if not rows:
+        return None
+    total = rows[0][4]
     lines = []
-    for reference, text, status, note in rows:
+    for reference, text, status, note, _ in rows:
         said = text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
         # Named by its reference ("#2", or an anonymous one's letters), as its post in the channel.
         line = f"{label_of(reference)} “{said}” → {tr._(STATUS_NAMES[status])}"

@@ -16,7 +16,7 @@ from handlers.ids import parse_id
 from handlers.inputs.reminders import first_reminder_at
 from handlers.inputs.working_time import default_deadline
 from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
-from handlers.outbox import enqueue
+from handlers.outbox import Outgoing, enqueue, enqueue_many
 from handlers.people import (
     acting,
     active_members,
@@ -225,17 +225,21 @@ def post_workshop_summary(
             process=process,
             channel_id=process.channel_id,
         )
-        for member in absentees:
-            request = InputRequest(
+        reminder_at = first_reminder_at(process, summary, now)
+        requests = [
+            InputRequest(
                 summary=summary,
                 member=member,
                 status="pending",
                 created_at=now,
-                next_reminder_at=first_reminder_at(process, summary, now),
+                next_reminder_at=reminder_at,
             )
-            session.add(request)
-            session.flush()
-            _ask(session, deps, process, workshop, summary, request, member.person)
+            for member in absentees
+        ]
+        session.add_all(requests)
+        session.flush()  # in bulk: a thousand absentees are acked within Slack's 3 seconds
+        asks = [_ask(deps, process, workshop, summary, r, r.member.person) for r in requests]
+        enqueue_many(session, asks, now=now, process=process)
         audit.record(
             session,
             "summary.posted",
@@ -260,21 +264,17 @@ def post_workshop_summary(
 
 
 def _ask(
-    session: Session,
     deps: Deps,
     process: Process,
     workshop: Workshop,
     summary: Summary,
     request: InputRequest,
     person: Person,
-) -> None:
+) -> Outgoing:
     tr = translator_for(person, process, deps)
-    enqueue(
-        session,
+    return Outgoing(
         input_request_message(tr, process, workshop, summary, request),
         key=ask_key(request),
-        now=deps.clock(),
-        process=process,
         person=person,
         link_key=f"summary:{summary.id}",
         request_id=request.id,

@@ -1,7 +1,8 @@
 """The tables. Import models from here."""
 
 from storage.models.base import Base, UTCDateTime
-from storage.models.delivery import OutboxMessage, ProcessedEvent
+from storage.models.delivery import OutboxMessage, PaceBucket, ProcessedEvent, WorkerBeat
+from storage.models.inbox import InboxEntry
 from storage.models.process import (
     AuditEntry,
     DigestRun,
@@ -28,12 +29,14 @@ __all__ = [
     "AuditEntry",
     "Base",
     "DigestRun",
+    "InboxEntry",
     "Input",
     "InputRequest",
     "Invitation",
     "ItemChange",
     "Member",
     "OutboxMessage",
+    "PaceBucket",
     "Person",
     "Process",
     "ProcessedEvent",
@@ -46,5 +49,6 @@ __all__ = [
     "TeamsReference",
     "Track",
     "UTCDateTime",
+    "WorkerBeat",
     "Workshop",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
@@ -45,6 +45,9 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Whose claim it is: a worker sends only while the row still carries its own token.
     claim_token: Mapped[str | None] = mapped_column(String(32))
+    # The boot id of the worker holding the claim: when that worker stops beating (see
+    # `workers`), the claim is free before its lease runs out.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     platform_ref: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -59,3 +62,29 @@ class ProcessedEvent(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class WorkerBeat(Base):
+    """A delivery worker's heartbeat: one row per process start (`boot_id`), `seen_at` renewed
+    every few seconds. Rows claimed by a worker that has not beaten for a while are taken over."""
+
+    __tablename__ = "workers"
+
+    boot_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PaceBucket(Base):
+    """A token bucket shared by every replica (one row per platform's app-wide limit), so that
+    together they keep the pace one would. Times are Unix seconds: replicas share no monotonic
+    clock, and a float keeps the arithmetic exact enough at a few messages a second."""
+
+    __tablename__ = "pace_buckets"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    rate: Mapped[float] = mapped_column(Float)  # adapts to the platform's 429s, as Pacer does
+    limited_at: Mapped[float | None] = mapped_column(Float)  # the rate that drew the last 429
+    updated_at: Mapped[float] = mapped_column(Float)
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)

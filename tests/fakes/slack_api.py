@@ -48,6 +48,7 @@ class _Failure:
     retry_after: int | None
     times: int
     when: Callable[[Params], bool] | None
+    content_type: str = "text/html"
 
     def matches(self, params: Params) -> bool:
         return self.times > 0 and (self.when is None or self.when(params))
@@ -128,11 +129,15 @@ def _auth_error(headers: Mapping[str, str], params: Params) -> str | None:
 
 
 def _failure_response(failure: _Failure) -> web.Response:
+    headers = {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
     if failure.status >= 500:
         # A 5xx from Slack's edge need not be JSON; an HTML page makes clients prove they cope.
         text = f"<html><body><h1>{failure.status} Service Unavailable</h1></body></html>"
-        return web.Response(status=failure.status, text=text, content_type="text/html")
-    headers = {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
+        if failure.content_type == "text/plain":
+            text = f"{failure.status} Service Unavailable"
+        return web.Response(
+            status=failure.status, text=text, content_type=failure.content_type, headers=headers
+        )
     body = {"ok": False, "error": failure.error}
     return web.json_response(body, status=failure.status, headers=headers)
 
@@ -221,7 +226,8 @@ class SlackWorkspace:
         return dm
 
     def _resolve(self, channel: Any) -> str:
-        # chat.postMessage accepts a user id and posts into the app's DM with that user.
+        # chat.postMessage accepts a user id and posts into the app's DM with that user (the
+        # Messages tab of the App Home), answering with the D… id as `channel`.
         if isinstance(channel, str) and channel[:1] in ("U", "W") and channel in self._users:
             return self._open_dm(channel)
         if isinstance(channel, str) and channel in self._history:
@@ -353,6 +359,14 @@ class SlackWorkspace:
             user.pop("locale")
         return {"user": user}
 
+    def _api_users_list(self, p: Params) -> Params:
+        # Everyone in the workspace, deactivated people and bots too, as Slack lists them.
+        users = [dict(u) for u in self._users.values()]
+        if not _truthy(p.get("include_locale")):
+            for user in users:
+                user.pop("locale")
+        return self._page(users, p, "members", 100) | {"cache_ts": int(time.time())}
+
     def _api_views_open(self, p: Params) -> Params:
         return self._store_view(p)
 
@@ -450,16 +464,19 @@ class FakeSlack(SlackWorkspace, ThreadedServer):
         retry_after: int | None = None,
         times: int = 1,
         when: Callable[[Params], bool] | None = None,
+        content_type: str = "text/html",
     ) -> None:
         """Answer the next ``times`` matching calls with a failure instead of the real reply.
 
         ``retry_after`` gives HTTP 429 + Retry-After + error "ratelimited"; ``status`` >= 500
-        gives an HTML outage page; otherwise HTTP ``status`` with ``{"ok": false, "error"}``.
+        gives an outage page (HTML, or plain text with ``content_type="text/plain"``, with
+        Retry-After when given); otherwise HTTP ``status`` with ``{"ok": false, "error"}``.
         """
-        if retry_after is not None:
+        if retry_after is not None and status < 500:
             error, status = "ratelimited", (429 if status == 200 else status)
+        failure = _Failure(error, status, retry_after, times, when, content_type)
         with self._lock:
-            self._failures[method].append(_Failure(error, status, retry_after, times, when))
+            self._failures[method].append(failure)
 
     def rate_limit(
         self,
@@ -565,6 +582,7 @@ class FakeSlack(SlackWorkspace, ThreadedServer):
             body: Any = await request.json()
         else:
             body = {k: _decode(k, v) for k, v in (await request.post()).items()}
+        await asyncio.sleep(self.delays.get("response_url", 0.0))  # noted only once answered
         with self._lock:
             self._responses[request.match_info["name"]].append(body)
         return web.json_response({"ok": True})

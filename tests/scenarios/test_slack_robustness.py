@@ -181,6 +181,10 @@ def test_an_unreachable_colleague_is_recorded_and_the_facilitator_told(
     bot: SlackHarness, deps: Deps
 ) -> None:
     set_up(deps)
+    # Posting to her user id is refused; conversations.open, asked then, says why.
+    bot.slack.fail(
+        "chat.postMessage", error="channel_not_found", when=lambda p: p.get("channel") == GITTE
+    )
     bot.slack.fail(
         "conversations.open", error="user_disabled", times=5, when=lambda p: p.get("users") == GITTE
     )

@@ -1,0 +1,102 @@
+"""The app-wide token bucket kept in the database (`pace_buckets`), so that replicas together
+keep the pace one would: each takes its tokens from the same row, under a row lock.
+
+A replica takes a few tokens at a time (about a tenth of a second's worth) to save round trips;
+a 429 seen by one replica pauses them all and lowers the shared rate, as Pacer does for one.
+Times are Unix seconds (time.time()): replicas share no monotonic clock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.models import PaceBucket
+
+# How the app-wide rate adapts (here and in schedules/pacing.py's local bucket).
+MIN_APP_RATE = 0.5
+DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that drew it
+RECOVERY = 0.05  # tokens per second regained per successful send, up to near that rate
+PROBE = 0.005  # ... and from there on, where the limit was found
+NEAR = 0.95
+
+
+class SharedPace:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._known: set[str] = set()
+
+    def take(
+        self, key: str, rate: float, burst: float, want: int, successes: int
+    ) -> tuple[int, float]:
+        """`want` tokens from the bucket `key` (ceiling `rate`, size `burst`), telling it the
+        `successes` since the last take (they raise the adapted rate). Returns the tokens
+        granted and, when none, the seconds until they are there."""
+        self.ensure(key, rate, burst)
+        with self.db.transaction() as session:
+            row = self._locked(session, key)
+            now = time.time()
+            if successes:
+                near = row.limited_at is not None and row.rate >= row.limited_at * NEAR
+                row.rate = min(rate, row.rate + successes * (PROBE if near else RECOVERY))
+            if row.paused_until > now:
+                return 0, row.paused_until - now
+            if now > row.updated_at:  # (`updated_at` is in the future while a pause lasts)
+                row.tokens = min(burst, row.tokens + (now - row.updated_at) * row.rate)
+                row.updated_at = now
+            # A whole chunk or nothing: asking again for each token as it trickles in would
+            # cost a transaction per message.
+            chunk = max(1, min(want, math.floor(burst)))
+            if row.tokens < chunk:
+                return 0, (chunk - row.tokens) / row.rate
+            row.tokens -= chunk
+            return chunk, 0.0
+
+    def pause(self, key: str, rate: float, burst: float, seconds: float) -> None:
+        """The platform said 429: every replica waits `seconds`, then goes slower."""
+        self.ensure(key, rate, burst)
+        with self.db.transaction() as session:
+            row = self._locked(session, key)
+            now = time.time()
+            was_paused_until = row.paused_until
+            row.paused_until = max(was_paused_until, now + seconds)
+            row.tokens = min(row.tokens, 1.0)  # one message when the pause ends, no burst
+            row.updated_at = max(row.updated_at, row.paused_until)
+            if now >= was_paused_until:  # not one more answer to a call made before the pause
+                row.limited_at = row.rate
+                row.rate = max(MIN_APP_RATE, row.rate * DECREASE)
+
+    def _locked(self, session: Session, key: str) -> PaceBucket:
+        if session.get_bind().dialect.name == "sqlite":
+            # Take SQLite's write lock before reading: two processes must not read the same
+            # tokens (PostgreSQL gets the row lock from FOR UPDATE below).
+            session.execute(update(PaceBucket).where(PaceBucket.key == key).values(key=key))
+        row = session.scalar(select(PaceBucket).where(PaceBucket.key == key).with_for_update())
+        assert row is not None
+        return row
+
+    def ensure(self, key: str, rate: float, burst: float) -> None:
+        """The bucket's row, made full if there is none yet."""
+        if key in self._known:
+            return
+        try:
+            with self.db.transaction() as session:
+                if session.get(PaceBucket, key) is None:
+                    session.add(
+                        PaceBucket(
+                            key=key,
+                            tokens=burst,
+                            rate=rate,
+                            limited_at=None,
+                            updated_at=time.time(),
+                            paused_until=0.0,
+                        )
+                    )
+        except IntegrityError:
+            pass  # another replica made it at the same moment
+        self._known.add(key)
