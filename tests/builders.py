@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
-from storage.models import Base, Workshop
+from storage.models import Base, OutboxMessage, Workshop
 from storage.models.kinds import Platform
 
 PLATFORM: Platform = "console"
@@ -108,6 +108,13 @@ def summary_values(attendees: list[PersonRef], **overrides: str) -> dict[str, st
 
 
 MACHINERY = frozenset({"inbox", "workers", "pace_buckets"})
+
+
+def outbox_drained(deps: Deps) -> bool:
+    """Whether every message written so far has been sent (or given up on)."""
+    with deps.db.transaction() as session:
+        waiting = select(func.count()).select_from(OutboxMessage)
+        return not session.scalar(waiting.where(OutboxMessage.status.in_(("pending", "sending"))))
 
 
 def row_counts(deps: Deps) -> dict[str, int]:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from handlers.context import Deps
-from tests.builders import disk_on_fire, row_counts
+from tests.builders import disk_on_fire, outbox_drained, row_counts
 from tests.fakes import slack_payloads as payloads
 from tests.scenarios.test_slack_robustness import (
     ANNA,
@@ -251,7 +251,7 @@ def served(module_deps: Deps) -> Iterator[SlackHarness]:
     set_up(module_deps)
     summarise(module_deps, [METTE])
     with slack_bot(module_deps, USERS, MEMBERS) as harness:
-        eventually(lambda: len(harness.slack.calls_to("chat.postMessage")) >= 2)
+        eventually(lambda: outbox_drained(module_deps))
         settle()  # the set-up's deliveries are done
         yield harness
 
