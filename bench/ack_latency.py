@@ -28,7 +28,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, update
 
+from bench.ack_burst import click_burst, status_burst
+from bench.app_process import serve_in_process
 from bench.digest import percentile
 from bench.process_data import CHANNEL, Size, build_process, member_ref
 from bot.server import build_app
@@ -197,7 +198,7 @@ def post_dms(db: Database, slack: FakeSlack, requests: list[tuple[int, str]]) ->
 
 
 @contextmanager
-def running_app(size: Size) -> Iterator[tuple[Client, Database, FakeSlack]]:
+def running_app(size: Size, app_process: bool) -> Iterator[tuple[Client, Database, FakeSlack]]:
     with tempfile.TemporaryDirectory() as tmp, FakeSlack(page_size=200) as slack:
         url = f"sqlite:///{Path(tmp) / 'samskab.db'}"
         upgrade(url)
@@ -208,67 +209,32 @@ def running_app(size: Size) -> Iterator[tuple[Client, Database, FakeSlack]]:
         for ref in people:
             slack.add_user(ref.user_id, ref.user_id.lower(), real_name=ref.name)
         slack.add_channel(CHANNEL, members=[*(p.user_id for p in people), slack.bot_user_id])
-        settings = Settings(
-            database_url=url,
-            slack_bot_token="xoxb-bench",
-            slack_signing_secret=SECRET,
-            slack_api_url=slack.api_url,
-            language="da",
-            timezone="Europe/Copenhagen",
-            scheduler=True,
+        env = {
+            "DATABASE_URL": url,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "SAMSKAB_LANGUAGE": "da",
+            "SAMSKAB_TIMEZONE": "Europe/Copenhagen",
+            "SAMSKAB_SCHEDULER": "true",
+        }
+        server = (
+            serve_in_process(env)
+            if app_process
+            else serve(build_app(Settings.model_validate(env), deps))
         )
-        with serve(build_app(settings, deps)) as base_url:
+        with server as base_url:
             client = Client(slack, base_url)
             yield client, db, slack
             client.http.close()  # so that uvicorn need not wait for the keep-alive to lapse
         db.dispose()
 
 
-def burst(client: Client, bodies: list[tuple[str, str]]) -> list[float]:
-    """Sends every body at once, each from a thread and connection of its own; the acks' times."""
-
-    def send(item: tuple[str, str]) -> float:
-        body, kind = item
-        headers = payloads.signed_headers(body, kind, SECRET)
-        with httpx.Client(timeout=30) as http:
-            start = time.perf_counter()
-            response = http.post(client.url, content=body.encode(), headers=headers)
-            elapsed = time.perf_counter() - start
-        assert response.status_code == 200, (response.status_code, response.text)
-        return elapsed
-
-    with ThreadPoolExecutor(len(bodies)) as pool:
-        return list(pool.map(send, bodies))
-
-
-def run_bursts(client: Client, db: Database, size: int, results: dict[str, Series]) -> None:
-    members = [member_ref(i).user_id for i in range(1, size + 1)]
-    commands = [
-        payloads.slash_command(
-            "status", user_id=u, channel_id=CHANNEL, response_url=client.slack.response_url(u)
-        )
-        for u in members
-    ]
-    results["burst status"].ack += burst(client, commands)
-    clicks = [
-        payloads.block_actions(
-            "input.decline",
-            str(request_id),
-            user_id=user_id,
-            channel_id=f"D{user_id[1:]}",
-            message_ts="1700000000.000100",
-            response_url=client.slack.response_url(f"c{request_id}"),
-        )
-        for request_id, user_id in open_requests(db, size)
-    ]
-    results["burst click"].ack += burst(client, clicks)
-
-
 def run(args: argparse.Namespace) -> dict[str, Series]:
     size = Size(args.members, args.workshops, args.inputs)
     kinds = ("status", "workshop", "button", "submit", "burst status", "burst click")
     results = {name: Series() for name in kinds}
-    with running_app(size) as (client, db, slack):
+    with running_app(size, args.app_process) as (client, db, slack):
         facilitator = member_ref(0).user_id
         members = [member_ref(i).user_id for i in range(1, size.members)]
         requests = open_requests(db, WARMUP + args.requests)
@@ -286,10 +252,19 @@ def run(args: argparse.Namespace) -> dict[str, Series]:
             )
             answer_request(client, user_id, request_id, f"D{user_id[1:]}", button, submit)
         if args.burst:
-            run_bursts(client, db, args.burst, results)
+            burst_requests = open_requests(db, args.burst)
+            for name, measured in (
+                ("burst status", status_burst(client.url, SECRET, slack, args.burst)),
+                ("burst click", click_burst(client.url, SECRET, slack, db, burst_requests)),
+            ):
+                results[name].ack += measured.acks
+                results[name].then.append(measured.done)
+                print(f"{name}: {measured.failed} of {len(measured.acks)} not answered 200")
         print(f"calls the app made to the fake: {json.dumps(_method_counts(slack))}")
         print(f"outbox rows written while measuring: {json.dumps(_outbox(db, first_row))}")
         print("(the input posts go to the process's channel, paced at one a second)\n")
+        # Before the app stops: stopping may take a while, and the numbers are in.
+        report(results, args.app_process)
     return results
 
 
@@ -317,7 +292,7 @@ def _method_counts(slack: FakeSlack) -> dict[str, int]:
     return counts
 
 
-def report(results: dict[str, Series]) -> None:
+def report(results: dict[str, Series], app_process: bool) -> None:
     rows = [
         ("/samskab status", results["status"].ack, "ack", "ephemeral answer posted"),
         ("/samskab status", results["status"].then, "then", ""),
@@ -327,7 +302,9 @@ def report(results: dict[str, Series]) -> None:
         ('"Give input" button', results["button"].then, "then", ""),
         ("input form submission", results["submit"].ack, "ack", "(the use case runs first)"),
         ("burst: status", results["burst status"].ack, "ack", "all sent at once"),
+        ("burst: status", results["burst status"].then, "done", "every answer posted"),
         ('burst: "No input" click', results["burst click"].ack, "ack", "all sent at once"),
+        ('burst: "No input" click', results["burst click"].then, "done", "the inbox empty again"),
     ]
     print(f"{'request':<22} {'':<5} {'n':>4} {'median':>9} {'p99':>9} {'max':>9}  note")
     for name, values, what, note in rows:
@@ -339,9 +316,13 @@ def report(results: dict[str, Series]) -> None:
             f"{percentile(ms, 99):>6.1f} ms {max(ms):>6.1f} ms  {note}"
         )
     print("\nack: HTTP round trip of the signed request (Slack's 3 s window); then: from sending "
-          "the request until what follows it reached the fake Slack.")  # fmt: skip
+          "the request until what follows it reached the fake Slack; done: from the start of a "
+          "burst until its work was done.")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-    print(f"peak memory (RSS) of the process, app and fake together: {peak:.0f} MB")
+    if app_process:
+        print("the app ran as `samskab serve` in a process of its own")
+    else:
+        print(f"peak memory (RSS) of the process, app and fake together: {peak:.0f} MB")
 
 
 def main() -> None:
@@ -351,9 +332,14 @@ def main() -> None:
     parser.add_argument("--workshops", type=int, default=100)
     parser.add_argument("--inputs", type=int, default=5000)
     parser.add_argument("--burst", type=int, default=0, help="requests sent at once (0: none)")
+    parser.add_argument(
+        "--app-process",
+        action="store_true",
+        help="run the app as `samskab serve` in a process of its own (default: in this one)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    report(run(args))
+    run(args)
 
 
 if __name__ == "__main__":

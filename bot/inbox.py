@@ -13,16 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
+from bot.inbox_writer import GroupWriter, Keep, Row
 from storage.db import Database
-from storage.models import InboxEntry, ProcessedEvent
+from storage.models import InboxEntry
 from storage.models.inbox import InboxKind
 
 log = logging.getLogger(__name__)
@@ -59,39 +58,23 @@ class Inbox:
         self._mine: set[int] = set()  # queued or in progress here: never taken over twice
         self._tasks: list[asyncio.Task[None]] = []
         self._work: Work | None = None
-        # Writing a row before an ack gets threads of its own: it never queues behind work.
-        self._writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inbox-keep")
+        # Writing rows before acks gets a thread of its own: it never queues behind work.
+        self._writer = GroupWriter(db, Row(platform, self.owner, hold), _now, self._orphaned)
 
     # --- before the ack ---------------------------------------------------------------------
 
     async def keep(
         self, kind: InboxKind, body: dict[str, Any], *, once_key: str | None = None
     ) -> int | None:
-        """Write the request down; its row id, or None when `once_key` was seen before (a
-        retried event): then it was kept, or done, already."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._insert, kind, body, once_key)
+        """Write the request down; its row id once the row is committed, or None when
+        `once_key` was seen before (a retried event): then it was kept, or done, already.
+        Requests arriving together share one commit (bot.inbox_writer)."""
+        return await self._writer.keep(kind, body, once_key)
 
-    def _insert(self, kind: InboxKind, body: dict[str, Any], once_key: str | None) -> int | None:
-        now = _now()
-        entry = InboxEntry(
-            platform=self.platform,
-            kind=kind,
-            body=body,
-            owner=self.owner,
-            claimed_until=now + self.hold,
-            attempts=1,
-            received_at=now,
-        )
-        try:
-            with self.db.transaction() as session:
-                if once_key is not None:
-                    session.add(ProcessedEvent(key=once_key, received_at=now))
-                session.add(entry)
-                session.flush()
-                return entry.id
-        except IntegrityError:
-            return None
+    def _orphaned(self, entry_id: int, keep: Keep) -> None:
+        """A row written for a request that stopped waiting (its connection closed before the
+        ack): it is kept, so it is done, as it would be after a restart."""
+        self.hand_over(entry_id, keep.kind, keep.body)
 
     # --- after the ack ----------------------------------------------------------------------
 
@@ -119,7 +102,7 @@ class Inbox:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         await asyncio.to_thread(self._release)
-        self._writer.shutdown(wait=False)
+        self._writer.stop()
 
     async def _drain(self) -> None:
         while True:
