@@ -101,7 +101,10 @@ class Inbox:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await asyncio.to_thread(self._release)
+        try:
+            await asyncio.to_thread(self._release)
+        except RuntimeError:  # the loop's executor is already shut down: release here, briefly
+            self._release()
         self._writer.stop()
 
     async def _drain(self) -> None:

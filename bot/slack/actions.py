@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,6 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.replies import show_reply
+from bot.slack.roster import roster_note, roster_notice
 from bot.slack.services import SlackServices, team_of
 from handlers.interactions import BUTTON_ACTIONS, press_button
 
@@ -44,6 +46,13 @@ async def press(
         press_button, services.deps, actor, action_id, action.get("value") or ""
     )
     channel = (body.get("channel") or {}).get("id")
+    if (form := reply.form) is not None:
+        # A form that offers people (a workshop's invitees), while the roster is being read.
+        notice = roster_notice(services.rosters, form, team, channel)
+        if notice is not None:
+            reply = replace(reply, form=None, message=notice)
+        else:
+            reply = replace(reply, form=roster_note(services.rosters, form, team, channel))
     # A button in App Home has no response_url: its answers go to the person's DM instead.
     await show_reply(
         reply,

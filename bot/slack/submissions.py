@@ -17,7 +17,7 @@ from bot.slack.directory import FAILURES
 from bot.slack.events import publish_home
 from bot.slack.modals import modal_errors, read_modal_values
 from bot.slack.replies import modal_for, notice_modal, show_reply, view_title
-from bot.slack.roster import reconcile_channel
+from bot.slack.roster import reconcile_channel, roster_note, roster_notice
 from bot.slack.services import SlackServices, channel_ref, read_metadata, team_of
 from handlers.interactions import FORM_CALLBACKS, submit_form
 from handlers.messages import FollowUp, Form, FormField, FormOutcome, Message
@@ -58,8 +58,17 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         # Kept before the ack: what the submission still has to do is done even after a crash.
         entry = await services.inbox.keep("submission", follow_ups) if follow_ups else None
         reply = outcome.reply
-        if reply.form is not None:
-            await ack(response_action="update", view=modal_for(reply.form, channel_id))
+        notice = (
+            roster_notice(services.rosters, reply.form, team, channel_id)
+            if reply.form is not None
+            else None
+        )
+        if notice is not None and reply.form is not None:
+            # The next step offers people (the summary's attendees) while the roster is read.
+            await ack(response_action="update", view=notice_modal(reply.form.title, notice))
+        elif reply.form is not None:
+            form = roster_note(services.rosters, reply.form, team, channel_id)
+            await ack(response_action="update", view=modal_for(form, channel_id))
         elif reply.message is not None:
             await ack(response_action="update", view=notice_modal(view_title(view), reply.message))
         else:

@@ -14,9 +14,10 @@ from sqlalchemy import text
 from bot.slack.directory import SlackDirectory
 from bot.slack.patience import Patience
 from bot.slack.roster import RosterReads, reconcile_all
-from handlers.context import Deps
+from handlers.context import ChannelRef, Deps, PersonRef
+from tests.builders import plan
 from tests.fakes import slack_payloads as payloads
-from tests.slack_harness import CHANNEL, SlackHarness, slack_bot, text_of
+from tests.slack_harness import CHANNEL, TEAM, SlackHarness, slack_bot, text_of
 from tests.waiting import eventually
 
 METTE = "U0METTE"
@@ -139,3 +140,30 @@ def test_the_regular_reconcile_heals_missed_joins_and_leaves(bot: SlackHarness, 
     assert "U0KIM" not in people(deps), "never stored under a bare id"
     assert asyncio.run(reconcile_all(directory, reads, deps)) == 1
     assert members(deps)["U0KIM"] == "Kim Ukendt"
+
+
+def test_the_summary_forms_second_step_says_the_roster_is_being_read(
+    bot: SlackHarness, deps: Deps
+) -> None:
+    """Two workshops: "referat" first asks which one, then shows the summary form, whose
+    attendees are people. While a re-read of the roster runs (Ole's command, someone unknown),
+    that second step says so instead of offering the list it has."""
+    set_up(bot)
+    eventually(lambda: len(members(deps)) == 400, timeout=30)
+    where = ChannelRef("slack", TEAM, CHANNEL, "aeldre")
+    mette = PersonRef("slack", TEAM, METTE, "Mette Lund")
+    invitees = [PersonRef("slack", TEAM, u, n) for u, (n, _) in list(COLLEAGUES.items())[:3]]
+    first = plan(deps, where, mette, [mette, *invitees], title="Visitation")
+    plan(deps, where, mette, [mette, *invitees], title="Budget", when="2026-11-23 08:30")
+    bot.slack.add_user("U0OLE", "ole", real_name="Ole Bak", display_name="Ole Bak")
+    bot.slack.add_channel(CHANNEL, members=[*USERS, "U0OLE", bot.slack.bot_user_id])
+    bot.slack.fail("conversations.members", retry_after=3, times=2)  # a slow re-read
+    bot.command("U0OLE", "status")
+    eventually(lambda: bot.slack.calls_to("conversations.members")[-1].failed)
+
+    pick = bot.open_form(METTE, "referat")
+    assert pick["callback_id"] == "summary.pick"
+    answer = bot.submit(METTE, pick, {"workshop": first})
+    assert answer["response_action"] == "update"
+    assert STILL_READING in text_of(answer["view"])
+    assert not [b for b in answer["view"]["blocks"] if b.get("type") == "input"]
