@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
@@ -18,6 +22,7 @@ from handlers.people import (
     translator_for,
 )
 from handlers.status.overview import compose_status
+from storage.models import AuditEntry, Member, Process
 
 
 def member_joined(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
@@ -35,24 +40,30 @@ def member_joined(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
         if was_active:
             return True
         audit.record(session, "member.joined", at=now, process=process, actor=person)
-        tr = translator_for(person, process, deps)
-        status = compose_status(session, process, tr, now=now, since=None)
-        welcome = tr._("Welcome to the process “{name}”. Here is where we are.").format(
-            name=process.name
-        )
-        enqueue(
-            session,
-            Message(
-                welcome + "\n" + status.text,
-                (Paragraph(welcome), *status.blocks),
-                language=tr.language,
-            ),
-            key=f"welcome:{process.id}:{member.id}:{member.joined_at.isoformat()}",
-            now=now,
-            process=process,
-            person=person,
-        )
+        _welcome(session, deps, process, member, now)
         return True
+
+
+def _welcome(session: Session, deps: Deps, process: Process, member: Member, now: datetime) -> None:
+    """The welcome DM with where the process stands, once per membership."""
+    person = member.person
+    tr = translator_for(person, process, deps)
+    status = compose_status(session, process, tr, now=now, since=None)
+    welcome = tr._("Welcome to the process “{name}”. Here is where we are.").format(
+        name=process.name
+    )
+    enqueue(
+        session,
+        Message(
+            welcome + "\n" + status.text,
+            (Paragraph(welcome), *status.blocks),
+            language=tr.language,
+        ),
+        key=f"welcome:{process.id}:{member.id}:{member.joined_at.isoformat()}",
+        now=now,
+        process=process,
+        person=person,
+    )
 
 
 def member_left(deps: Deps, channel: ChannelRef, who: PersonRef) -> bool:
@@ -88,6 +99,13 @@ def sync_members(
         if process is None:
             return 0
         before = {m.id for m in process.members if m.active}
+        # The first read after setup enrols the channel quietly; a later one finds people whose
+        # join was missed, and they are welcomed as a join would have welcomed them.
+        read_before = session.scalar(
+            select(AuditEntry.id)
+            .where(AuditEntry.process_id == process.id, AuditEntry.action == "members.synced")
+            .limit(1)
+        )
         present = set()
         for ref in roster:
             member = enrol(session, process, ensure_person(session, ref), now)
@@ -99,6 +117,10 @@ def sync_members(
                 member.active = False
                 close_open_requests(session, member, now)
         after = {m.id for m in process.members if m.active}
+        if read_before is not None:
+            for member in process.members:
+                if member.id in after - before:
+                    _welcome(session, deps, process, member, now)
         if after != before:  # a regular reconcile that finds nothing new leaves no trace
             audit.record(
                 session,
