@@ -12,6 +12,7 @@ import httpx
 from bot.server import build_app
 from bot.settings import Settings
 from handlers.context import Deps
+from tests.conftest import Clock
 from tests.fakes import teams_activities as teams
 from tests.fakes.botframework import FakeBotFramework
 from tests.fakes.teams_activities import TeamsUser
@@ -77,6 +78,23 @@ class TeamsHarness:
         response = self.post(activity)
         assert response.status_code == 200, response.text
         return response
+
+    def hold_workshop(self, facilitator: TeamsUser, clock: Clock, summary: dict[str, Any]) -> str:
+        """Plans "Ny visitationsmodel" for Wednesday 25 November 13:00 on its card, moves the
+        clock to that afternoon and posts its summary with `summary`'s answers. Returns the
+        channel's conversation id."""
+        asked = self.say(facilitator, "workshop")
+        conversation: str = asked["conversation"]["id"]
+        self.submit(
+            facilitator,
+            self.replies_to(asked)[0],
+            conversation,
+            {"title": "Ny visitationsmodel", "starts_at": "2026-11-25T13:00"},
+        )
+        clock.set(clock.now.replace(day=25, hour=16))
+        asked = self.say(facilitator, "referat")
+        self.submit(facilitator, self.replies_to(asked)[0], conversation, summary)
+        return conversation
 
     def press(
         self, user: TeamsUser, card_activity: dict[str, Any], conversation_id: str, action_id: str

@@ -28,20 +28,9 @@ def test_a_facilitator_answers_an_open_question_on_a_card(
     validator: jsonschema.Draft6Validator,  # noqa: F811
 ) -> None:
     _set_up(bot, deps)
-    asked = bot.say(METTE, "workshop")
-    conversation = asked["conversation"]["id"]
-    bot.submit(
+    conversation = bot.hold_workshop(
         METTE,
-        bot.replies_to(asked)[0],
-        conversation,
-        {"title": "Ny visitationsmodel", "starts_at": "2026-11-25T13:00"},
-    )
-    clock.set(clock.now.replace(day=25, hour=16))
-    asked = bot.say(METTE, "referat")
-    bot.submit(
-        METTE,
-        bot.replies_to(asked)[0],
-        conversation,
+        clock,
         {
             "attendees": [METTE.id, *(p.id for p in PRESENT)],
             "text": "Vi tegnede et udkast.",

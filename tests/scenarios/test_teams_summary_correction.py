@@ -28,19 +28,9 @@ def bot(deps: Deps) -> Iterator[TeamsHarness]:
 
 
 def summarise(bot: TeamsHarness, clock: Clock) -> dict[str, Any]:
-    asked = bot.say(METTE, "workshop")
-    bot.submit(
+    bot.hold_workshop(
         METTE,
-        bot.replies_to(asked)[0],
-        asked["conversation"]["id"],
-        {"title": "Ny visitationsmodel", "starts_at": "2026-11-25T13:00"},
-    )
-    clock.set(clock.now.replace(day=25, hour=16))
-    asked = bot.say(METTE, "referat")
-    bot.submit(
-        METTE,
-        bot.replies_to(asked)[0],
-        asked["conversation"]["id"],
+        clock,
         {
             "attendees": [METTE.id, *(p.id for p in PRESENT)],
             "text": "Vi tegnede et første udkast.",
