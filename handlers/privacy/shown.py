@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from handlers.audit import action_name
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
+from handlers.inputs.references import label_of
 from storage.models import (
     AuditEntry,
     Input,
@@ -127,6 +128,7 @@ def request(r: InputRequest, names: ProcessNames) -> Row:
 def contribution(i: Input, names: ProcessNames) -> Row:
     return {
         "id": i.id,
+        "reference": i.reference,  # how the channel names it: "#2", or "A-KXR"
         "process": names(i.process_id),
         "about": i.summary.workshop.title if i.summary is not None else None,
         "anonymous": i.anonymous,
@@ -217,7 +219,7 @@ def contribution_line(tr: Translator, r: Row) -> str:
     about = r["about"] or tr._("The process in general")
     name = STATUS_NAMES[r["status"]]
     status = tr._("Status: {status}").format(status=tr._(name))
-    line = f"#{r['id']} · {about} · {how}: “{text}” · {status}"
+    line = f"{label_of(r['reference'])} · {about} · {how}: “{text}” · {status}"
     return f"{line} · {r['status_note']}" if r["status_note"] else line
 
 

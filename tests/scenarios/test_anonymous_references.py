@@ -120,3 +120,16 @@ def _give(chat: ConsoleDriver, who: str, text: str, *, anonymous: bool) -> list[
         "/click " + chat.button(dm, "Giv input"),
         {"Dit input": text, "Vis mit navn?": "Nej, anonymt" if anonymous else "Ja, med mit navn"},
     )
+
+
+def test_a_persons_own_data_names_their_anonymous_input_by_its_letters(
+    chat: ConsoleDriver,
+) -> None:
+    listing = chat.type("/samskab bidragene")[0].body
+    letters = LETTERS.search(listing)
+    assert letters is not None
+    chat.type("/as Emil Vestergaard")
+    chat.type("/samskab minedata")
+    (mine,) = [p for p in chat.received_by("DM til Emil Vestergaard") if "Dine data" in p.body]
+    assert f"{letters.group()} · Ny visitation · anonymt: “{NIGHT}”" in mine.body
+    assert not re.search(r"#\d+ · Ny visitation · anonymt", mine.body), "no row number"
