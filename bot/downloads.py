@@ -17,7 +17,8 @@ import asyncio
 import hashlib
 import hmac
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,6 +112,17 @@ def remembering_base_url(
             _request_base.reset(token)
 
     return remembering
+
+
+@contextmanager
+def pointing_at(base_url: str) -> Iterator[None]:
+    """Links made inside point at `base_url`: the address a request came in on, for its work
+    done later from the inbox (bot.teams.kept), where that request is gone."""
+    token = _request_base.set(base_url)
+    try:
+        yield
+    finally:
+        _request_base.reset(token)
 
 
 def download_route(deps: Deps, links: DownloadLinks) -> Route:

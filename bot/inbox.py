@@ -56,6 +56,7 @@ class Inbox:
         self.workers, self.hold = workers, hold
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._mine: set[int] = set()  # queued or in progress here: never taken over twice
+        self._unfinished = 0  # handed over or taken over here, not done yet
         self._tasks: list[asyncio.Task[None]] = []
         self._work: Work | None = None
         # Writing rows before acks gets a thread of its own: it never queues behind work.
@@ -82,7 +83,12 @@ class Inbox:
         """Queue the work of an acked request (`entry_id` None: one that was not kept)."""
         if entry_id is not None:
             self._mine.add(entry_id)
+        self._unfinished += 1
         self._queue.put_nowait((entry_id, kind, body))
+
+    def unfinished(self) -> int:
+        """Pieces of work queued or in progress here: what `stop` waits for."""
+        return self._unfinished
 
     def start(self, work: Work) -> None:
         """The workers and the watch over held rows; called once the event loop runs."""
@@ -119,6 +125,7 @@ class Inbox:
                 if entry_id is not None:
                     await asyncio.to_thread(self._done, entry_id)
                     self._mine.discard(entry_id)
+                self._unfinished -= 1
                 self._queue.task_done()
 
     def _done(self, entry_id: int) -> None:
@@ -131,6 +138,7 @@ class Inbox:
         while True:
             try:
                 for item in await asyncio.to_thread(self._renew_and_take_over):
+                    self._unfinished += 1
                     self._queue.put_nowait(item)
             except Exception as error:  # the database away for a moment: try again later
                 log.warning("could not look after the inbox: %s", type(error).__name__)

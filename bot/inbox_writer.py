@@ -121,12 +121,25 @@ class GroupWriter:
     def _write_one(self, item: Keep) -> None:
         try:
             (entry_id,) = self._insert([item])
-        except IntegrityError:
+        except IntegrityError as error:
+            if not self._seen(item.once_key):  # refused for another reason: not kept
+                _deliver(item, error=error)
+                return
             entry_id = None
         except Exception as error:
             _deliver(item, error=error)
             return
         self._settle(item, entry_id)
+
+    def _seen(self, once_key: str | None) -> bool:
+        """Whether `once_key` is on record: only then was a refused row a retry."""
+        if once_key is None:
+            return False
+        try:
+            with self.db.transaction() as session:
+                return session.get(ProcessedEvent, once_key) is not None
+        except Exception:  # the database away: not known to be a retry, so not kept
+            return False
 
     def _insert(self, group: list[Keep]) -> list[int | None]:
         now = self.now()

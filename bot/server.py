@@ -65,8 +65,13 @@ def build_app(
             yield
 
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.in_flight = lambda: sum(len(m.background) for m in mounted.values())
+    app.state.in_flight = lambda: sum(in_flight(m) for m in mounted.values())
     return app
+
+
+def in_flight(adapter: Mounted) -> int:
+    """Work an adapter started after answering, and acked work its inbox has still to do."""
+    return len(adapter.background) + (adapter.unfinished() if adapter.unfinished else 0)
 
 
 @contextlib.asynccontextmanager

@@ -34,6 +34,8 @@ class Mounted:
     on_start: Callable[[Callable[[], None]], None]
     # Called as the bot stops, with the seconds the adapter may take to finish its work.
     on_stop: Callable[[float], Awaitable[None]] | None = None
+    # Acked work its inbox has queued or in progress (bot.inbox.Inbox.unfinished).
+    unfinished: Callable[[], int] | None = None
     # Reads every process's channel roster again (the scheduler's roster job); returns how
     # many channels it read.
     reconcile_rosters: Callable[[], Awaitable[int]] | None = None

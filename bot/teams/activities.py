@@ -20,6 +20,7 @@ import httpx
 
 from bot.background import follow
 from bot.downloads import DownloadLinks
+from bot.inbox import Inbox
 from bot.strangers import is_stranger
 from bot.teams.auth import tenant_of
 from bot.teams.cards import activity_for, card_activity, read_card_values, render_form_card
@@ -35,7 +36,7 @@ from handlers.messages import FollowUp, Form, Message, Reply
 from handlers.process.membership import member_joined, member_left
 from handlers.process.setup import SETUP
 from handlers.process.setup_form import lists_the_channel
-from storage.processed_events import first_time, forget
+from storage.processed_events import forget
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class TeamsServices:
     deps: Deps
     connector: BotConnector
     app_id: str
+    inbox: Inbox  # answered activities, kept until their work is done
     nudge: Any = lambda: None
     background: set[Any] = field(default_factory=set)
     downloads: DownloadLinks | None = None  # signed links to files (set where routes are mounted)
@@ -68,6 +70,19 @@ def once_key(kind: str, activity: dict[str, Any], item: str) -> str:
     names the conversation too: hashed, as a 1:1 chat's id runs to some hundred characters."""
     conversation = str(activity["conversation"]["id"]).encode()
     return f"teams:{kind}:{hashlib.sha256(conversation).hexdigest()[:16]}:{item}"
+
+
+def submit_key(activity: dict[str, Any]) -> str | None:
+    """The once-key of a form submitted from a card (None for anything else): the same card
+    submitted twice, or the Bot Framework's retry of it, acts once. It is recorded as the
+    activity is kept (bot.teams.app), so a run taken over after a crash still acts."""
+    value = activity.get("value")
+    card_id = str(activity.get("replyToId") or "")
+    if activity.get("type") != "message" or not card_id:
+        return None
+    if not (isinstance(value, dict) and value.get("callback_id")):
+        return None
+    return once_key("submit", activity, f"{card_id}:{value['callback_id']}")
 
 
 def command_text(activity: dict[str, Any]) -> str:
@@ -161,9 +176,7 @@ async def on_card_submit(
     deps = services.deps
     callback_id = str(value["callback_id"])
     card_id = str(activity.get("replyToId") or "")
-    key = once_key("submit", activity, f"{card_id}:{callback_id}")
-    if card_id and not await asyncio.to_thread(first_time, deps.db, key, deps.clock()):
-        return  # the same card submitted twice: it already acted once
+    key = submit_key(activity)  # a second submit of this card was dropped as it was kept
     # The ids in the metadata are the use case's to check: it refuses a process, summary or
     # request the person has no part in.
     metadata = dict(value.get("metadata") or {})
@@ -174,7 +187,8 @@ async def on_card_submit(
     conversation = str((activity.get("conversation") or {}).get("id", ""))
     service_url = str(activity.get("serviceUrl", ""))
     if not outcome.ok:
-        await asyncio.to_thread(forget, deps.db, key)  # corrected, it may come again
+        if key is not None:
+            await asyncio.to_thread(forget, deps.db, key)  # corrected, it may come again
         text = "\n".join(outcome.errors.values())
         await reply_to(services, activity, activity_for(Message(text)))
         return

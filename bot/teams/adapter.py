@@ -24,6 +24,7 @@ def build(settings: Settings, deps: Deps) -> Mounted:
 
     from bot.downloads import DownloadLinks, download_route, remembering_base_url
     from bot.teams.app import build_teams
+    from bot.teams.kept import kept_work
     from bot.teams.roster import reconcile_all
 
     assert settings.teams_app_password is not None
@@ -39,12 +40,15 @@ def build(settings: Settings, deps: Deps) -> Mounted:
 
     def on_start(nudge: Callable[[], None]) -> None:
         services.nudge = nudge
+        services.inbox.start(kept_work(services))
 
     return Mounted(
         routes,
         messenger,
         background=services.background,
         on_start=on_start,
+        on_stop=services.inbox.stop,
+        unfinished=services.inbox.unfinished,
         reconcile_rosters=partial(reconcile_all, services.connector, deps),
     )
 
