@@ -190,7 +190,10 @@ def _serve(settings: Settings, args: argparse.Namespace, tr: Translator) -> int:
     try:
         import uvicorn
 
+        from bot.allocator import fewer_arenas
         from bot.server import build_app
+
+        fewer_arenas()  # before the server starts its threads
 
         app = build_app(settings, _deps(db, settings))
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")

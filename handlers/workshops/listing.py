@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.command_spec import CommandSpec
@@ -15,7 +15,7 @@ from handlers.i18n import N_, Translator
 from handlers.messages import BulletList, Button, Buttons, Heading, Message, Paragraph, Reply
 from handlers.people import acting
 from handlers.workshops.change_forms import change_buttons
-from storage.models import Process, Workshop
+from storage.models import Invitation, Process, Workshop
 
 # handlers.workshops.correcting's button, by its id: importing that module here would pull the
 # summaries and the planning of workshops into the listing, and risk an import cycle.
@@ -42,9 +42,10 @@ def workshops_message(
         select(Workshop)
         # A cancelled workshop is shown nowhere (the audit log keeps that it was).
         .where(Workshop.process_id == process.id, Workshop.status != "cancelled")
-        .options(selectinload(Workshop.invitations), selectinload(Workshop.summary))
+        .options(selectinload(Workshop.summary))
         .order_by(Workshop.starts_at, Workshop.id)
     ).all()
+    counts = _invited_and_attended(session, process)
     heading = tr._("Workshops in “{process}”").format(process=process.name)
     if not workshops:
         empty = tr._(
@@ -54,7 +55,9 @@ def workshops_message(
         return Message(f"{heading}\n{empty}", blocks, language=tr.language)
     tracks: list[BulletList] = []
     for track in process.tracks:
-        lines = tuple(_line(tr, w, now) for w in workshops if w.track_id == track.id)
+        lines = tuple(
+            _line(tr, w, counts.get(w.id, (0, 0)), now) for w in workshops if w.track_id == track.id
+        )
         if lines:
             tracks.append(BulletList(track.name, lines))
     text = "\n".join([heading, *(f"{b.title}\n" + "\n".join(b.items) for b in tracks)])
@@ -77,23 +80,35 @@ def _correction_buttons(tr: Translator, workshops: Sequence[Workshop]) -> tuple[
     return (Buttons(buttons),) if buttons else ()
 
 
-def _line(tr: Translator, workshop: Workshop, now: datetime) -> str:
+def _invited_and_attended(session: Session, process: Process) -> dict[int, tuple[int, int]]:
+    """Per workshop id: (invited, attended), counted by the database: a process of hundreds
+    of people has tens of thousands of invitations, too many to load for a count."""
+    rows = session.execute(
+        select(
+            Invitation.workshop_id,
+            func.count(),
+            func.count().filter(Invitation.attended.is_(True)),
+        )
+        .join(Workshop, Workshop.id == Invitation.workshop_id)
+        .where(Workshop.process_id == process.id)
+        .group_by(Invitation.workshop_id)
+    )
+    return {workshop_id: (invited, came) for workshop_id, invited, came in rows}
+
+
+def _line(tr: Translator, workshop: Workshop, counts: tuple[int, int], now: datetime) -> str:
     """ "#3 Ny visitationsmodel · torsdag den 3. december kl. 13:00 · holdt · 5 inviterede,
     3 deltog · opsamlingen er delt"."""
-    invited = tr.ngettext("{n} invited", "{n} invited", len(workshop.invitations))
+    count, came = counts
+    invited = tr.ngettext("{n} invited", "{n} invited", count).format(n=count)
     parts = [f"#{workshop.id} {workshop.title}", tr.datetime(workshop.starts_at)]
     if workshop.summary is not None:
-        came = sum(1 for i in workshop.invitations if i.attended)
         attended = tr.ngettext("{n} attended", "{n} attended", came).format(n=came)
-        parts += [
-            tr._("held"),
-            invited.format(n=len(workshop.invitations)) + ", " + attended,
-            tr._("summary posted"),
-        ]
+        parts += [tr._("held"), invited + ", " + attended, tr._("summary posted")]
     elif workshop.starts_at <= now:
-        parts += [invited.format(n=len(workshop.invitations)), tr._("no summary yet")]
+        parts += [invited, tr._("no summary yet")]
     else:
-        parts += [tr._("planned"), invited.format(n=len(workshop.invitations))]
+        parts += [tr._("planned"), invited]
     return " · ".join(parts)
 
 
