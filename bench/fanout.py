@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
@@ -96,7 +97,9 @@ async def deliver(
     db: Database, slack: FakeSlack, pacer_rate: float | None
 ) -> tuple[float, float, float, float | None]:
     """Runs the real worker until no row is pending or sending; wall, our CPU, the fake's CPU."""
-    client = AsyncWebClient(token="xoxb-bench", base_url=slack.api_url)
+    # One pool of connections, as `samskab serve` gives its client (bot.slack.adapter).
+    session = aiohttp.ClientSession()
+    client = AsyncWebClient(token="xoxb-bench", base_url=slack.api_url, session=session)
     worker = DeliveryWorker(db, {"slack": SlackMessenger(client)}, utcnow)
     if pacer_rate is not None:  # another ceiling for the app-wide rate (burst: one second's)
         slack_limits = PlatformLimits(LIMITS["slack"].per_target, Limit(pacer_rate, pacer_rate))
@@ -109,6 +112,7 @@ async def deliver(
     cpu, fake = time.process_time() - cpu0, slack.cpu_time() - fake0
     worker.stop()
     await task
+    await session.close()
     bucket = getattr(worker.pacer, "_apps", {}).get("slack")  # the adaptive rate, for the report
     return wall, cpu - fake, fake, getattr(bucket, "rate", None)
 

@@ -155,7 +155,10 @@ def _envelope(session: Session, row: OutboxMessage, maybe_sent: bool) -> Envelop
         if key is None:
             refs[name] = None
             continue
-        parent = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+        # Two columns, not the row: a DM linking to a long summary would decode it each time.
+        parent = session.execute(
+            select(OutboxMessage.status, OutboxMessage.platform_ref).where(OutboxMessage.key == key)
+        ).first()
         if parent is None or parent.status == "failed":
             if name == "link":
                 refs[name] = None  # the DM goes without the link

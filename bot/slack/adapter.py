@@ -32,6 +32,8 @@ def messenger(settings: Settings, deps: Deps) -> SlackMessenger:
 def assemble(settings: Settings, deps: Deps) -> tuple[AsyncApp, Mounted]:
     """The bolt app with our listeners, and Slack's part of the running bot, without a route
     yet: over HTTP the app is served at EVENTS_PATH, in Socket Mode over a WebSocket."""
+    import aiohttp
+
     from bot.slack.app import build_slack_app
     from bot.slack.kept import kept_work
     from bot.slack.roster import reconcile_all
@@ -41,14 +43,25 @@ def assemble(settings: Settings, deps: Deps) -> tuple[AsyncApp, Mounted]:
 
     def on_start(nudge: Callable[[], None]) -> None:
         services.nudge = nudge
+        # One pool of connections for every call to Slack, made once the loop runs: without a
+        # session, the SDK opens (and against slack.com handshakes TLS for) a connection per call.
+        session = aiohttp.ClientSession()
+        sender.client.session = app.client.session = session
         services.inbox.start(kept_work(services, sender.client))
+
+    async def on_stop(timeout: float) -> None:
+        await services.inbox.stop(timeout)
+        session = sender.client.session
+        if session is not None:
+            await session.close()
 
     mounted = Mounted(
         (),
         sender,
         background=services.background,
         on_start=on_start,
-        on_stop=services.inbox.stop,
+        on_stop=on_stop,
+        unfinished=services.inbox.unfinished,
         reconcile_rosters=partial(reconcile_all, services.directory, services.rosters, deps),
     )
     return app, mounted
