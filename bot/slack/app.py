@@ -18,8 +18,10 @@ from bot.slack.apology import apologise, apology_for, apology_response
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import bot_identity
 from bot.slack.inbound import meaningless
+from bot.slack.patience import Patience
 from bot.slack.services import SlackServices
 from handlers.context import Deps
+from schedules.shared_pace import SharedPace
 from storage.processed_events import first_time
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,9 @@ def build_slack_app(
         before_authorize=only_meaningful,
     )
     services = SlackServices(
-        deps=deps, directory=SlackDirectory(client), inbox=Inbox(deps.db, "slack")
+        deps=deps,
+        directory=SlackDirectory(client, Patience(pace=SharedPace(deps.db))),
+        inbox=Inbox(deps.db, "slack"),
     )
 
     @app.use

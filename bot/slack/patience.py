@@ -14,6 +14,8 @@ from typing import TypeVar
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from schedules.shared_pace import SharedPace
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -23,13 +25,32 @@ LONGEST_WAIT = 30.0  # seconds: a longer Retry-After is waited out over several 
 BACKOFF = 1.0  # seconds before retrying an outage, doubled each time
 
 
-class Patience:
-    """Pauses per Web API method, learnt from Slack's Retry-After."""
+# Slack's tiers for the methods the roster reads (calls per minute): with a shared pace, every
+# replica's calls of one method come out of one bucket, as the outbox's posts do.
+TIERS: dict[str, float] = {
+    "users.list": 20,  # Tier 2
+    "conversations.members": 100,  # Tier 4
+    "users.info": 100,  # Tier 4
+}
+BURST = 3.0
 
-    def __init__(self, attempts: int = ATTEMPTS, longest_wait: float = LONGEST_WAIT) -> None:
+
+class Patience:
+    """Pauses per Web API method, learnt from Slack's Retry-After; with `pace`, the methods in
+    TIERS also keep to their tier, shared by all replicas (schedules.shared_pace)."""
+
+    def __init__(
+        self,
+        attempts: int = ATTEMPTS,
+        longest_wait: float = LONGEST_WAIT,
+        pace: SharedPace | None = None,
+        tiers: dict[str, float] = TIERS,
+    ) -> None:
         self.attempts = attempts
         self.longest_wait = longest_wait
+        self.pace, self.tiers = pace, tiers
         self._not_before: dict[str, float] = {}
+        self._successes: dict[str, int] = {}
 
     async def call(self, method: str, call: Callable[[], Awaitable[T]]) -> T:
         """`call()`'s answer; its last error once the attempts are used up, or at once for an
@@ -39,19 +60,40 @@ class Patience:
             pause = self._not_before.get(method, 0.0) - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(min(pause, self.longest_wait))
+            await self._turn(method)
             try:
-                return await call()
+                answer = await call()
             except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as error:
                 wait = _wait_for(error, backoff)
                 if wait is None or attempt == self.attempts:
                     raise
+            else:
+                self._successes[method] = self._successes.get(method, 0) + 1
+                return answer
             log.info("%s: Slack asks us to wait %.0f s (attempt %d)", method, wait, attempt)
             wait = min(wait, self.longest_wait)
+            if self.pace is not None and method in self.tiers:
+                rate = self.tiers[method] / 60
+                await asyncio.to_thread(self.pace.pause, f"slack:{method}", rate, BURST, wait)
             self._not_before[method] = max(
                 self._not_before.get(method, 0.0), time.monotonic() + wait
             )
             backoff *= 2
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _turn(self, method: str) -> None:
+        """Waits for a token of the method's shared bucket, when it has one."""
+        if self.pace is None or method not in self.tiers:
+            return
+        rate = self.tiers[method] / 60
+        while True:
+            successes, self._successes[method] = self._successes.get(method, 0), 0
+            granted, wait = await asyncio.to_thread(
+                self.pace.take, f"slack:{method}", rate, BURST, 1, successes
+            )
+            if granted:
+                return
+            await asyncio.sleep(min(wait, self.longest_wait))
 
 
 def _wait_for(error: Exception, backoff: float) -> float | None:
