@@ -169,9 +169,12 @@ def _envelope(session: Session, row: OutboxMessage, maybe_sent: bool) -> Envelop
         refs[name] = parent.platform_ref
     if row.replaces_key is not None and _newer_update_sent(session, row):
         return SUPERSEDED
-    process = session.get(Process, row.process_id) if row.process_id else None
     person = session.get(Person, row.person_id) if row.person_id else None
-    workspace = person.workspace if person else process.workspace if process else ""
+    if person is not None:
+        workspace = person.workspace
+    else:
+        process = session.get(Process, row.process_id) if row.process_id else None
+        workspace = process.workspace if process else ""
     return Envelope(
         key=row.key,
         platform=row.platform,
