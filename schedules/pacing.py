@@ -8,8 +8,9 @@ platform keeps us under the app-wide one. Slack does not publish its workspace-w
 app-wide rate adapts: a 429 pauses the platform for its Retry-After (one message when it ends, no
 burst saved up during it) and lowers the rate to 70% of the rate that drew it, once per pause (the
 other 429s of the same pause answer calls made before it, and carry no news). Each success raises
-the rate again: quickly up to near the rate that drew the last 429, slowly beyond it, up to the
-configured ceiling. `docs/benchmarks.md` has the measurements behind these choices.
+the rate again: quickly up to near the rate that drew the last 429, slowly beyond it while 429s
+are recent (QUIET), quickly again once they are not, up to the configured ceiling.
+`docs/benchmarks.md` has the measurements behind these choices.
 
 With a `SharedPace` (the delivery worker of `samskab serve` has one), the app-wide bucket lives in
 the database instead, shared by every replica: tokens are taken from it a few at a time, and a
@@ -24,7 +25,15 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schedules.shared_pace import DECREASE, MIN_APP_RATE, NEAR, PROBE, RECOVERY, SharedPace
+from schedules.shared_pace import (
+    DECREASE,
+    MIN_APP_RATE,
+    NEAR,
+    PROBE,
+    QUIET,
+    RECOVERY,
+    SharedPace,
+)
 
 
 @dataclass(frozen=True)
@@ -188,5 +197,6 @@ class Pacer:
         bucket = self._apps.get(platform)
         if bucket is not None:
             limited_at = self._limited_at.get(platform)
-            near = limited_at is not None and bucket.rate >= limited_at * NEAR
+            recent = time.monotonic() < self._paused_until.get(platform, 0.0) + QUIET
+            near = limited_at is not None and bucket.rate >= limited_at * NEAR and recent
             bucket.rate = min(bucket.limit.rate, bucket.rate + (PROBE if near else RECOVERY))

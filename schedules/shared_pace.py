@@ -24,6 +24,9 @@ DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that dr
 RECOVERY = 0.05  # tokens per second regained per successful send, up to near that rate
 PROBE = 0.005  # ... and from there on, where the limit was found
 NEAR = 0.95
+# Seconds without a 429 after which the rate that drew the last one is no longer a ceiling to
+# creep up to: a lone 429 (one message refused) must not hold a whole fan-out below the pace.
+QUIET = 10.0
 
 
 class SharedPace:
@@ -42,7 +45,11 @@ class SharedPace:
             row = self._locked(session, key)
             now = time.time()
             if successes:
-                near = row.limited_at is not None and row.rate >= row.limited_at * NEAR
+                near = (
+                    row.limited_at is not None
+                    and row.rate >= row.limited_at * NEAR
+                    and now < row.paused_until + QUIET
+                )
                 row.rate = min(rate, row.rate + successes * (PROBE if near else RECOVERY))
             if row.paused_until > now:
                 return 0, row.paused_until - now

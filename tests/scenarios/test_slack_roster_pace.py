@@ -27,7 +27,9 @@ def read_everyone(slack: FakeSlack, db: Database, *, shared: bool) -> int:
     async def replica() -> int:
         pace = SharedPace(db) if shared else None
         patience = Patience(pace=pace, tiers={"users.list": PER_MINUTE})
-        directory = SlackDirectory(AsyncWebClient(token="xoxb-test", base_url=slack.api_url), patience)
+        directory = SlackDirectory(
+            AsyncWebClient(token="xoxb-test", base_url=slack.api_url), patience
+        )
         found = await directory.users(TEAM_ID, PEOPLE)
         return len(found)
 
