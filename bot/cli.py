@@ -117,13 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _deps(db: Database, settings: Settings) -> Deps:
+    from bot.ballot_key import ballot_key
     from handlers.context import Deps
 
+    secret = settings.ballot_key.get_secret_value() if settings.ballot_key else None
     return Deps(
         db=db,
         language=settings.language,
         timezone=settings.timezone,
         retention_days=settings.retention_days,
+        ballot_key=ballot_key(secret, settings.database_url),
     )
 
 

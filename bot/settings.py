@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     delivery_lease: float = Field(120.0, gt=0, validation_alias=_env("SAMSKAB_DELIVERY_LEASE"))
     # Days after a process is closed until its personal data is erased (`samskab purge`).
     retention_days: int = Field(365, ge=0, validation_alias=_env("SAMSKAB_RETENTION_DAYS"))
+    # Seals the bøvl round's ballots; without it, a SQLite database keeps a key file beside it.
+    ballot_key: SecretStr | None = Field(None, validation_alias=_env("SAMSKAB_BALLOT_KEY"))
 
     @field_validator("language")
     @classmethod

@@ -10,6 +10,7 @@ from handlers.command_spec import ButtonSpec, CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused, no_arguments
 from handlers.facilitators import facilitator_names, facilitators_line
+from handlers.hassle.command import HASSLE
 from handlers.i18n import N_, Translator
 from handlers.inputs.giving import INPUT
 from handlers.inputs.lifecycle import INPUTS, MARK
@@ -80,6 +81,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     MISSING,
     QUESTIONS,
     PULSE,
+    HASSLE,
     EXPORT,
     SUBSCRIBE,
     UNSUBSCRIBE,

@@ -22,6 +22,8 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     # Days after a process is closed until its personal data is erased (SAMSKAB_RETENTION_DAYS).
     retention_days: int = 365
+    # Seals the bøvl round's ballots (bot.ballot_key); None: voting cannot be opened.
+    ballot_key: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.errors import Refused
 from handlers.i18n import N_
-from handlers.messages import FormValues
+from handlers.messages import FormField, FormValues
 
 MAX_USER_ID = 200  # a person's id on a platform: at most what Person.user_id holds
+# Beside a field of several choices with a maximum, on every platform.
+CHOOSE_UP_TO = N_("Choose up to {n}.")
 
 
 class Invalid(Exception):
@@ -73,6 +76,32 @@ class FormReader:
         if value not in allowed:
             self.fail(field, N_("Choose one of the options."))
         return value
+
+    def choices(
+        self,
+        field: str,
+        allowed: Collection[str],
+        *,
+        max_selected: int | None = None,
+        required: bool = True,
+    ) -> list[str]:
+        """The values of the options picked, each once, in the order they came."""
+        value = self.values.get(field, [])
+        picked = [value] if isinstance(value, str) else value
+        chosen = list(dict.fromkeys(v.strip() for v in picked if v.strip()))
+        refusal = refuse_choices(chosen, allowed, max_selected=max_selected, required=required)
+        if refusal is not None:
+            self.fail(field, refusal[0], **refusal[1])
+        return chosen
+
+    def choices_of(self, form_field: FormField) -> list[str]:
+        """`choices` read as the form asked for them: its options, its maximum, required or not."""
+        return self.choices(
+            form_field.id,
+            {o.value for o in form_field.options},
+            max_selected=form_field.max_selected,
+            required=form_field.required,
+        )
 
     def number(self, field: str, allowed: range, *, default: int | None = None) -> int:
         """A choice among whole numbers (a step, a weekday, a count of colleagues). Left empty,
@@ -146,6 +175,26 @@ class FormReader:
             # OSError: the name of a folder of zones ("Europe"), or too long for a file name.
             self.fail(field, N_("Unknown timezone. Use a name such as Europe/Copenhagen."))
         return value
+
+
+def refuse_choices(
+    chosen: Sequence[str | None],
+    allowed: Collection[str],
+    *,
+    max_selected: int | None,
+    required: bool,
+) -> tuple[str, dict[str, object]] | None:
+    """Why several options picked are refused (message id, params), or None. The one check of a
+    `choices` field, for the use case and for the console, which refuses as the person types
+    (None there: a typed answer that names no option). Teams enforces no maximum, and a crafted
+    submission can name any value."""
+    if not chosen:
+        return (N_("Choose at least one of the options."), {}) if required else None
+    if any(value not in allowed for value in chosen):
+        return N_("Choose among the options."), {}
+    if max_selected is not None and len(chosen) > max_selected:
+        return N_("Choose at most {n}."), {"n": max_selected}
+    return None
 
 
 def refused_to_invalid(refusal: Refused) -> Invalid:

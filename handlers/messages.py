@@ -141,6 +141,7 @@ FIELD_KINDS = (
     "people",
     "person",
     "choice",
+    "choices",
     "date",
     "datetime",
     "time",
@@ -155,7 +156,16 @@ class Option:
 
 
 FieldKind = Literal[
-    "text", "long_text", "choice", "person", "people", "channel", "date", "time", "datetime"
+    "text",
+    "long_text",
+    "choice",
+    "choices",
+    "person",
+    "people",
+    "channel",
+    "date",
+    "time",
+    "datetime",
 ]
 
 
@@ -163,10 +173,17 @@ FieldKind = Literal[
 class FormField:
     """One input of a form.
 
-    Values arrive as strings, except `people`, which arrives as a list of user ids; `channel` is
-    a channel id of the same platform (optional fields arrive empty). `long_text`
-    lists (decisions, open questions) take one item per line. Dates are ISO (`2026-12-03`),
-    date-times `2026-12-03T13:00` in the process's timezone, times `09:00`.
+    Values arrive as strings, except `people`, which arrives as a list of user ids, and
+    `choices`, a list of the values of the options picked; `channel` is a channel id of the same
+    platform (optional fields arrive empty). `long_text` lists (decisions, open questions) take
+    one item per line. Dates are ISO (`2026-12-03`), date-times `2026-12-03T13:00` in the
+    process's timezone, times `09:00`.
+
+    `choices` picks several of `options`, at most `max_selected` (None: any number), with
+    `initial` a tuple of option values. Slack enforces the maximum in the menu; Teams and the
+    console do not, so the use case reads the field with `FormReader.choices`, which refuses too
+    many and unknown values. An option's value holds no comma: Teams sends the picks as one
+    comma-separated string.
     """
 
     id: str
@@ -177,6 +194,15 @@ class FormField:
     options: tuple[Option, ...] = ()
     hint: str = ""
     max_length: int | None = None
+    max_selected: int | None = None
+
+    def __post_init__(self) -> None:
+        # Mistakes of the form's author, caught where the form is built on every platform rather
+        # than as a mangled answer on Teams.
+        if self.max_selected is not None and self.max_selected < 1:
+            raise ValueError(f"{self.id}: max_selected must be at least 1")
+        if self.kind == "choices" and any("," in o.value for o in self.options):
+            raise ValueError(f"{self.id}: a choices option's value cannot hold a comma")
 
 
 @dataclass(frozen=True)

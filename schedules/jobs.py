@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from handlers.context import Deps
+from handlers.hassle.asking import remind_hassle
+from handlers.hassle.results import close_due_rounds
 from handlers.inputs.reminders import send_due_reminders
 from handlers.privacy.retention import erase_due
 from handlers.status.digest import post_digest
@@ -75,6 +77,26 @@ async def run_retention(runtime: Runtime) -> int:
     for erased in report.processes:
         log.info("personal data of process %s erased: %s", erased.process_id, erased.counts)
     return len(report.processes)
+
+
+async def run_hassle_closing(runtime: Runtime) -> int:
+    """Closes the bøvl rounds whose voting deadline has passed; their results go out."""
+    deps = runtime.deps
+    closed = await asyncio.to_thread(close_due_rounds, deps, deps.clock())
+    if closed:
+        log.info("closed voting in %d hassle rounds", closed)
+        runtime.nudge()
+    return closed
+
+
+async def run_hassle_reminders(runtime: Runtime) -> int:
+    """The bøvl round's reminders, and what waited for a collection deadline now passed."""
+    deps = runtime.deps
+    sent = await asyncio.to_thread(remind_hassle, deps, deps.clock())
+    if sent:
+        log.info("queued %d hassle round messages", sent)
+        runtime.nudge()
+    return sent
 
 
 async def run_reminders(runtime: Runtime) -> int:

@@ -18,6 +18,8 @@ from schedules.jobs import (
     Runtime,
     catch_up_digests,
     run_digest,
+    run_hassle_closing,
+    run_hassle_reminders,
     run_reminders,
     run_retention,
     run_rosters,
@@ -32,6 +34,7 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1
 RECONCILE_SECONDS = 60
 REMINDER_SECONDS = 300
 RETENTION_SECONDS = 3600  # erasure after the retention period is due by the day, not the minute
+HASSLE_CLOSING_SECONDS = 60  # a bøvl round's vote closes within a minute of its deadline
 ROSTER_SECONDS = 1800  # every process's roster read again: missed joins and failed reads heal
 
 
@@ -56,6 +59,20 @@ class Scheduler:
             id="retention",
             replace_existing=True,
         )
+        self.aps.add_job(
+            run_hassle_closing,
+            IntervalTrigger(seconds=HASSLE_CLOSING_SECONDS),
+            args=[self.runtime],
+            id="hassle-closing",
+            replace_existing=True,
+        )
+        self.aps.add_job(
+            run_hassle_reminders,
+            IntervalTrigger(seconds=REMINDER_SECONDS),
+            args=[self.runtime],
+            id="hassle-reminders",
+            replace_existing=True,
+        )
         if self.runtime.rosters:
             self.aps.add_job(
                 run_rosters,
@@ -75,6 +92,8 @@ class Scheduler:
         await catch_up_digests(self.runtime)
         await run_reminders(self.runtime)
         await run_retention(self.runtime)
+        await run_hassle_closing(self.runtime)
+        await run_hassle_reminders(self.runtime)
 
     def stop(self) -> None:
         if self.aps.running:

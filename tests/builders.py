@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select, text
 
 from handlers.context import ChannelRef, Deps, PersonRef
@@ -11,6 +13,14 @@ from storage.models.kinds import Platform
 
 PLATFORM: Platform = "console"
 WORKSPACE = "local"
+# The ballot key of the tests' bøvl rounds (bot.ballot_key makes a real one): fixed, so that a
+# failing test can be read again.
+BALLOT_KEY = bytes(range(32))
+
+
+def with_ballot_key(deps: Deps) -> Deps:
+    """`deps` as the bot has them where a ballot key is configured."""
+    return replace(deps, ballot_key=BALLOT_KEY)
 
 
 def person(name: str) -> PersonRef:

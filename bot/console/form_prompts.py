@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import TextIO
 
+from handlers.form_reading import refuse_choices
 from handlers.i18n import Translator
 from handlers.messages import Form, FormField, FormValues
 
@@ -40,7 +41,9 @@ class ConsoleForm:
     of an option, or a number (see `_numbered`); one that names no option is refused at once and
     asked again. People take numbers or names separated by commas; a name that is nobody's goes
     to the use case as typed, which refuses it beside the field (as it does a bad date, say),
-    and the session asks for the field again.
+    and the session asks for the field again. Several choices take the list's numbers (or the
+    options' texts) separated by commas; "-" chooses none, and an answer that names no option or
+    more than the maximum is refused at once and asked again.
     """
 
     def __init__(self, read: ReadLine, out: TextIO, tr: Translator) -> None:
@@ -87,6 +90,8 @@ class ConsoleForm:
             return self._ask_people(label, field)
         if field.kind == "choice":
             return self._ask_choice(label, field)
+        if field.kind == "choices":
+            return self._ask_choices(label, field)
         default = field.initial if isinstance(field.initial, str) else ""
         answer = self._line(prompt(label, default)).strip()
         return answer or default
@@ -108,6 +113,38 @@ class ConsoleForm:
             # Refused here rather than passed on as typed: an answer that names no option may
             # still be a value the person never saw (typed 0, a weekday's code for Monday).
             write_refusal(self.out, field.label, self.tr._("Choose one of the options."))
+
+    def _ask_choices(self, label: str, field: FormField) -> list[str]:
+        tr = self.tr
+        for n, option in enumerate(field.options, 1):
+            self.out.write(f"  {n}) {option.label}\n")
+        if field.max_selected:
+            how = tr._("Choose up to {n} – type the numbers separated by commas.")
+        else:
+            how = tr._("Type the numbers separated by commas.")
+        self.out.write("  " + how.format(n=field.max_selected) + "\n")
+        default = list(field.initial) if isinstance(field.initial, tuple) else []
+        # The default as the numbers to type, which a long option's text would not be.
+        numbers = {option.value: str(n) for n, option in enumerate(field.options, 1)}
+        shown = ", ".join(numbers.get(value, value) for value in default)
+        while True:
+            answer = self._line(prompt(label, shown)).strip()
+            if not answer:
+                return default
+            if answer == "-":
+                return []
+            parts = (part.strip() for part in answer.split(","))
+            chosen = list(dict.fromkeys(_choose(field, part, True) for part in parts if part))
+            refusal = refuse_choices(
+                chosen,
+                {o.value for o in field.options},
+                max_selected=field.max_selected,
+                required=field.required,
+            )
+            if refusal is None:
+                return [value for value in chosen if value is not None]
+            message, params = refusal
+            write_refusal(self.out, field.label, tr._(message).format(**params))
 
     def _ask_lines(self, label: str, field: FormField) -> str:
         default = field.initial if isinstance(field.initial, str) else ""

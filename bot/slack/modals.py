@@ -8,6 +8,7 @@ from bot.slack.blocks import (
     ERROR_TEXT,
     ID_LENGTH,
     INPUT_LABEL,
+    MORE,
     OPTION_TEXT,
     OPTION_VALUE,
     PRIVATE_METADATA,
@@ -21,6 +22,7 @@ from bot.slack.blocks import (
     _plain,
     _section,
 )
+from handlers.form_reading import CHOOSE_UP_TO
 from handlers.i18n import Translator
 from handlers.messages import Form, FormField, FormValues, Option
 
@@ -37,9 +39,10 @@ def render_modal(form: Form, *, private_metadata: str, close_label: str) -> dict
         raise ValueError(
             f"private_metadata is {len(private_metadata)} characters; Slack allows 3000"
         )
+    tr = Translator(form.language)
     blocks = [_section(_escape(form.intro))] if form.intro.strip() else []
     for form_field in form.fields:
-        blocks += _inputs(form_field)
+        blocks += _inputs(form_field, tr)
     return {
         "type": "modal",
         "callback_id": form.callback_id[:ID_LENGTH],
@@ -47,11 +50,11 @@ def render_modal(form: Form, *, private_metadata: str, close_label: str) -> dict
         "submit": _plain(form.submit_label, VIEW_BUTTON_TEXT),
         "close": _plain(close_label, VIEW_BUTTON_TEXT),
         "private_metadata": private_metadata,
-        "blocks": _limit(blocks, VIEW_BLOCKS, Translator(form.language)),
+        "blocks": _limit(blocks, VIEW_BLOCKS, tr),
     }
 
 
-def _inputs(field: FormField) -> list[dict[str, Any]]:
+def _inputs(field: FormField, tr: Translator) -> list[dict[str, Any]]:
     initial = field.initial if isinstance(field.initial, str) else ""
     if field.kind == "datetime":
         # Slack's datetimepicker speaks epoch seconds in the viewer's timezone; two pickers keep
@@ -63,10 +66,23 @@ def _inputs(field: FormField) -> list[dict[str, Any]]:
                 field, field.id + _TIME, _picker("timepicker", "time", "initial_time", time[:5])
             ),
         ]
-    return [_input(field, field.id, _element(field, initial))]
+    return [_input(field, field.id, _element(field, initial), _notes(field, tr))]
 
 
-def _input(field: FormField, block_id: str, element: dict[str, Any]) -> dict[str, Any]:
+def _notes(field: FormField, tr: Translator) -> str:
+    """What a menu of several choices does not say itself: how many may be picked, and how many
+    options did not fit in it."""
+    if field.kind != "choices":
+        return ""
+    notes = [tr._(CHOOSE_UP_TO).format(n=field.max_selected)] if field.max_selected else []
+    if len(field.options) > SELECT_OPTIONS:
+        notes.append(tr._(MORE).format(n=len(field.options) - SELECT_OPTIONS))
+    return " ".join(notes)
+
+
+def _input(
+    field: FormField, block_id: str, element: dict[str, Any], notes: str = ""
+) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id[:ID_LENGTH],
@@ -75,8 +91,9 @@ def _input(field: FormField, block_id: str, element: dict[str, Any]) -> dict[str
     }
     if not field.required:
         block["optional"] = True
-    if field.hint:
-        block["hint"] = _plain(field.hint, INPUT_LABEL)
+    hint = " ".join(text for text in (field.hint, notes) if text)
+    if hint:
+        block["hint"] = _plain(hint, INPUT_LABEL)
     return block
 
 
@@ -93,6 +110,8 @@ def _element(field: FormField, initial: str) -> dict[str, Any]:
         element = {"type": "multi_static_select", "action_id": action_id, "options": options}
         picked = [o for o in options if o["value"] in chosen]
         return element | ({"initial_options": picked} if picked else {})
+    if field.kind == "choices" and field.options:
+        return _choices(field, chosen, action_id)
     if field.kind == "people":
         users = {"initial_users": list(chosen)} if chosen else {}
         return {"type": "multi_users_select", "action_id": action_id} | users
@@ -123,6 +142,24 @@ def _element(field: FormField, initial: str) -> dict[str, Any]:
     if field.max_length:
         text["max_length"] = min(max(field.max_length, 1), TEXT_INPUT_LENGTH)
     return text
+
+
+def _choices(field: FormField, chosen: tuple[str, ...], action_id: str) -> dict[str, Any]:
+    """Several of at most 100 options (the chosen ones always among them), at most
+    `max_selected` of them, which Slack's menu enforces."""
+    options = [_option(o) for o in _at_most(field.options, SELECT_OPTIONS, chosen)]
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": action_id,
+        "options": options,
+    }
+    if field.max_selected:
+        element["max_selected_items"] = field.max_selected
+    # Compared as rendered: a value is cut to Slack's 150 characters in both.
+    wanted = {value[:OPTION_VALUE] for value in chosen}
+    # No more initial picks than the menu allows, which Slack might refuse the view for.
+    picked = [o for o in options if o["value"] in wanted][: field.max_selected]
+    return element | ({"initial_options": picked} if picked else {})
 
 
 def _at_most(options: tuple[Option, ...], limit: int, keep: tuple[str, ...]) -> list[Option]:

@@ -34,6 +34,9 @@ from handlers.privacy.shown import ProcessNames, Row
 from storage.models import (
     AuditEntry,
     Base,
+    HassleItem,
+    HassleParticipant,
+    HassleRound,
     Input,
     InputRequest,
     Invitation,
@@ -64,6 +67,9 @@ NOT_PERSONAL = frozenset(
         "inbox",  # a request only until its work is done, then deleted
         "workers",  # delivery workers' heartbeats: a boot id and times
         "pace_buckets",  # the shared pace of each platform: tokens and a rate
+        # Sealed under a key the database does not hold (bot.ballot_key): without it a ballot
+        # names neither its voter nor its dots; all of a round's go when its voting closes.
+        "hassle_ballots",
     }
 )
 
@@ -203,6 +209,49 @@ CORE = (
         ),
         in_process=(Input.process_id,),
         order_by=(Input.created_at,),
+    ),
+    PersonalTable(
+        "hassle_items",
+        HassleItem,
+        HassleItem.author_member_id,
+        "member",
+        shown=shown.hassle_item,
+        readable=Listed(N_("Hassles you added"), shown.hassle_item_line),
+        # The bøvl stays on the round's list, as everyone's; only the link to them goes.
+        forget=Unlink(
+            Counted(
+                "hassle_items_unlinked",
+                lambda tr, n: tr._("Hassles kept without a link to you: {n}"),
+            )
+        ),
+        retain=Unlink(Counted("hassle_items_unlinked", labelled(N_("hassles without author")))),
+        in_process=(HassleItem.round_id, HassleRound.process_id),
+        order_by=(HassleItem.created_at,),
+    ),
+    PersonalTable(
+        "hassle_participation",
+        HassleParticipant,
+        HassleParticipant.member_id,
+        "member",
+        shown=shown.hassle_participation,
+        readable=None,  # in the file: whether they were asked, added, supported (never what)
+        # The round's participation figures: they stay with the membership's stand-in.
+        forget=Keep({"next_reminder_at": None}),
+        retain=Keep(),
+        in_process=(HassleParticipant.round_id, HassleRound.process_id),
+        order_by=(HassleParticipant.round_id,),
+    ),
+    PersonalTable(
+        "hassle_rounds_started",
+        HassleRound,
+        HassleRound.started_by_member_id,
+        "member",
+        shown=shown.hassle_round_started,
+        readable=None,  # in the file; the audit log lists it too
+        forget=Unlink(),
+        retain=Unlink(),
+        in_process=(HassleRound.process_id,),
+        order_by=(HassleRound.started_at,),
     ),
     PersonalTable(
         "pulse_answers",

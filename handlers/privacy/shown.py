@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from handlers.audit import action_name
 from handlers.i18n import N_, Translator
@@ -15,6 +15,9 @@ from handlers.inputs.posts import STATUS_NAMES
 from handlers.inputs.references import label_of
 from storage.models import (
     AuditEntry,
+    HassleItem,
+    HassleParticipant,
+    HassleRound,
     Input,
     InputRequest,
     Invitation,
@@ -141,6 +144,49 @@ def contribution(i: Input, names: ProcessNames) -> Row:
     }
 
 
+def hassle_item(i: HassleItem, names: ProcessNames) -> Row:
+    closed = i.round.phase == "closed"
+    return {
+        "reference": i.reference,  # as the board names it: "12", or "B-KXR"
+        "process": names(i.round.process_id),
+        "question": i.round.question,
+        "title": i.title,
+        "description": i.description,
+        "anonymous": i.anonymous,
+        "merged": i.merged_into_id is not None,
+        "outside_the_frame": i.out_of_scope_reason,
+        # Counts of support are nobody's to see before the round closes.
+        "supports": i.supports if closed else None,
+        "chosen": i.chosen,
+        "status": i.status,
+        "status_note": i.status_note,
+        "added_at": i.created_at,
+    }
+
+
+def hassle_participation(p: HassleParticipant, names: ProcessNames) -> Row:
+    session = object_session(p)
+    hassle_round = session.get(HassleRound, p.round_id) if session is not None else None
+    return {
+        "process": names(hassle_round.process_id) if hassle_round is not None else None,
+        "question": hassle_round.question if hassle_round is not None else None,
+        "asked": p.asked,
+        "added": p.added,
+        "supported": p.supported,  # that they gave dots; what they supported is stored nowhere
+        "asked_at": p.asked_at,
+        "reminded_at": p.reminded_at,
+    }
+
+
+def hassle_round_started(r: HassleRound, names: ProcessNames) -> Row:
+    return {
+        "process": names(r.process_id),
+        "question": r.question,
+        "phase": r.phase,
+        "started_at": r.started_at,
+    }
+
+
 def pulse_answer(answer: PulseAnswer, names: ProcessNames) -> Row:
     return {
         "process": names(answer.pulse.process_id),
@@ -220,6 +266,15 @@ def contribution_line(tr: Translator, r: Row) -> str:
     name = STATUS_NAMES[r["status"]]
     status = tr._("Status: {status}").format(status=tr._(name))
     line = f"{label_of(r['reference'])} · {about} · {how}: “{text}” · {status}"
+    return f"{line} · {r['status_note']}" if r["status_note"] else line
+
+
+def hassle_item_line(tr: Translator, r: Row) -> str:
+    reference = r["reference"]
+    label = f"#{reference}" if reference.isdecimal() else reference
+    how = tr._("anonymous") if r["anonymous"] else tr._("with your name")
+    status = tr._("Status: {status}").format(status=tr._(STATUS_NAMES[r["status"]]))
+    line = f"{label} · {r['process']} · {how}: “{r['title']}” · {status}"
     return f"{line} · {r['status_note']}" if r["status_note"] else line
 
 

@@ -1,6 +1,6 @@
 """The process's record, gathered once for every format (Markdown, CSV): steps with dates,
-workshops per track with attendance, each summary's items, input with what became of it, reach
-and the pulse.
+workshops per track with attendance, each summary's items, input with what became of it, reach,
+the bøvl rounds (handlers.record.hassle_rounds) and the pulse.
 
 Anonymity holds here as everywhere: an anonymous input carries neither its author nor any time
 (not even when it was marked), anonymous inputs come after the named ones in an order of their
@@ -21,6 +21,7 @@ from handlers.facilitators import facilitator_names
 from handlers.i18n import N_, Translator
 from handlers.inputs.references import input_label
 from handlers.pulse.results import PulseResult, pulse_results
+from handlers.record.hassle_rounds import HassleRoundEntry, gather_hassle_rounds
 from handlers.status.reach import REACHED, Reach
 from handlers.workshops.item_history import ItemChangeEntry, item_changes
 from storage.models import Input, InputRequest, Process, StepChange, Summary, Workshop
@@ -98,6 +99,7 @@ class Record:
     general_inputs: tuple[InputEntry, ...]
     pulses: tuple[PulseResult, ...]
     facilitators: tuple[str, ...] = ()  # the active ones, by name, whoever set it up first
+    hassle_rounds: tuple[HassleRoundEntry, ...] = ()  # handlers.record.hassle_rounds
 
 
 def gather_record(session: Session, process: Process) -> Record:
@@ -145,6 +147,7 @@ def gather_record(session: Session, process: Process) -> Record:
         general_inputs=_inputs(by_summary.get(None, [])),
         pulses=tuple(pulse_results(session, process)),
         facilitators=tuple(facilitator_names(session, process)),
+        hassle_rounds=gather_hassle_rounds(session, process),
     )
 
 

@@ -31,6 +31,7 @@ from handlers.record.contents import (
     item_status,
     process_status,
 )
+from handlers.record.hassle_rounds import hassle_rows
 from handlers.six_steps import step_label
 from handlers.status.reach import reach_lines
 from handlers.workshops.item_history import ItemChangeEntry
@@ -109,6 +110,7 @@ def _rows(record: Record, tr: Translator) -> list[Row]:
         for workshop in track.workshops:
             rows += _workshop_rows(workshop, tr)
     rows += [_input_row(tr, entry, {}) for entry in record.general_inputs]
+    rows += hassle_rows(record.hassle_rounds, tr)
     for pulse in record.pulses:
         rows += _pulse_rows(pulse, tr)
     return rows

@@ -31,6 +31,7 @@ from handlers.record.contents import (
     signed_decimal,
 )
 from handlers.record.csv_file import record_csv
+from handlers.record.hassle_rounds import hassle_markdown
 from handlers.six_steps import step_label
 from handlers.status.reach import reach_lines
 from handlers.workshops.item_history import history_line
@@ -121,6 +122,7 @@ def record_markdown(record: Record, tr: Translator, now: datetime) -> str:
     if record.general_inputs:
         out += ["## " + tr._("Input to the process in general"), ""]
         out += [_input_line(tr, i) for i in record.general_inputs] + [""]
+    out += hassle_markdown(record.hassle_rounds, tr)
     out += _pulses(record.pulses, tr)
     return "\n".join(out).rstrip() + "\n"
 

@@ -20,6 +20,7 @@ from handlers.messages import Block, BulletList, Context, Fields, Heading, Messa
 from handlers.people import acting
 from handlers.pulse.results import pulse_blocks
 from handlers.six_steps import progress_block
+from handlers.status.hassle_round import hassle_blocks
 from handlers.status.reach import REACHED, Reach, reach_lines
 from handlers.status.you_said import you_said_we_did
 from handlers.workshops.item_words import ItemState, item_line
@@ -282,6 +283,7 @@ def compose_status(
     )
     if not lines_of_reach:
         blocks.append(Paragraph(tr._("Nobody has been asked for input yet.")))
+    blocks += hassle_blocks(session, process, tr, now)
     blocks += pulse_blocks(session, process, tr)
     if who := facilitators_line(tr, facilitator_names(session, process)):
         blocks.append(Context(who))  # whom to ask

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base, UTCDateTime
 from storage.models.delivery import OutboxMessage, PaceBucket, ProcessedEvent, WorkerBeat
+from storage.models.hassle import HassleBallot, HassleItem, HassleParticipant, HassleRound
 from storage.models.inbox import InboxEntry
 from storage.models.process import (
     AuditEntry,
@@ -29,6 +30,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "DigestRun",
+    "HassleBallot",
+    "HassleItem",
+    "HassleParticipant",
+    "HassleRound",
     "InboxEntry",
     "Input",
     "InputRequest",

@@ -19,3 +19,6 @@ InputStatus = Literal["received", "considered", "used", "not_used"]
 InputAudience = Literal["invited", "channel"]
 OutboxStatus = Literal["pending", "sending", "sent", "failed"]
 TargetKind = Literal["channel", "person"]
+HasslePhase = Literal["collecting", "voting", "closed"]
+HassleAudience = Literal["members", "not_attended"]  # everyone, or who attended no workshop yet
+HassleItemStatus = InputStatus  # an item's fate follows the input lifecycle

@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.console.form_prompts import ConsoleForm
 from bot.console.session import ConsoleSession
@@ -21,10 +22,27 @@ from handlers.commands import FORMS, handle_command
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
-from handlers.messages import Form, FormField, FormValues, Reply
+from handlers.messages import Form, FormField, FormValues, Option, Reply
 from handlers.people import process_for_channel
-from storage.models import Input, InputRequest, Process, Pulse, Summary, SummaryItem
-from tests.builders import channel, disk_on_fire, person, plan, row_counts, set_up, summarise
+from storage.models import (
+    HassleRound,
+    Input,
+    InputRequest,
+    Process,
+    Pulse,
+    Summary,
+    SummaryItem,
+)
+from tests.builders import (
+    channel,
+    disk_on_fire,
+    person,
+    plan,
+    row_counts,
+    set_up,
+    summarise,
+    with_ballot_key,
+)
 from tests.console_driver import ConsoleDriver
 
 METTE, ANNA, BO, CARL = (
@@ -34,6 +52,11 @@ METTE, ANNA, BO, CARL = (
     person("Carl Ek"),
 )
 ODDER = channel("odder", [METTE, ANNA, BO, CARL])
+# A bøvl round is in one phase at a time: one process each for collecting, voting and closed.
+COLLECTING, VOTING, STACKING, CLOSED = (
+    channel(name, [METTE, ANNA, BO, CARL])
+    for name in ("bovl-samler", "bovl-stemmer", "bovl-stabler", "bovl-slut")
+)
 
 # --- the console, as a person types ----------------------------------------------------------
 
@@ -184,20 +207,45 @@ def test_a_failure_is_apologised_for_and_the_console_goes_on(deps: Deps) -> None
 # --- every field of every form, submitted as any platform submits it -------------------------
 
 
+@pytest.fixture(scope="module")
+def module_deps(module_deps: Deps) -> Deps:
+    """The module's deps with a ballot key, as the bot has them where voting can open (the
+    other forms do not read it)."""
+    return with_ballot_key(module_deps)
+
+
 @dataclass(frozen=True)
 class World:
     """A process with something for every form: a request for input, an input, a pulse, and
-    two planned workshops to choose between."""
+    two planned workshops to choose between; and a bøvl round collecting, one voting and one
+    closed, each in a process of its own."""
 
     request: str  # Anna's: she was not at the first workshop
     input: str  # Bo's, with his name
     pulse: str
     workshop: str  # planned
+    collecting: str  # a round with #1, #2 and an anonymous bøvl, shown
+    voting: str  # 2 dots each: the three bøvl are one too many
+    stacking: str  # 3 dots each, as many on one bøvl as one likes: a field for each dot
+    closed: str
 
 
 @pytest.fixture(scope="module")
 def world(module_deps: Deps) -> World:
     deps = module_deps
+    collecting = _hassle_round(deps, COLLECTING)
+    voting = _hassle_round(deps, VOTING)
+    _open_voting(deps, VOTING, voting)
+    stacking = _hassle_round(deps, STACKING)
+    _open_voting(deps, STACKING, stacking, dots="3", stacking="yes")
+    closed = _hassle_round(deps, CLOSED)
+    _open_voting(deps, CLOSED, closed)
+    dots = submit_form(deps, BO, None, "hassle.dots", {"round": closed}, {"items": ["1", "2"]})
+    assert dots.ok, dots.errors
+    ended = submit_form(
+        deps, METTE, CLOSED, "hassle.close", {"round": closed}, {"confirm": "close"}
+    )
+    assert ended.ok, ended.errors
     set_up(deps, ODDER, METTE)
     held = plan(deps, ODDER, METTE, [METTE, ANNA, BO, CARL], title="Ny visitationsmodel")
     summarise(deps, ODDER, METTE, held, [METTE, BO, CARL])
@@ -224,7 +272,65 @@ def world(module_deps: Deps) -> World:
         request_id = session.scalar(select(func.max(InputRequest.id)))
         input_id = session.scalar(select(func.max(Input.id)))
         pulse_id = session.scalar(select(func.max(Pulse.id)))
-    return World(str(request_id), str(input_id), str(pulse_id), workshop)
+    return World(
+        str(request_id),
+        str(input_id),
+        str(pulse_id),
+        workshop,
+        collecting,
+        voting,
+        stacking,
+        closed,
+    )
+
+
+PRINTER = "Printeren virker sjældent"
+
+
+def _hassle_round(deps: Deps, where: ChannelRef) -> str:
+    """A process in `where` with a round collecting: #1, #2 and an anonymous one, shown (three
+    colleagues have added)."""
+    set_up(deps, where, METTE, step="2")
+    started = submit_form(
+        deps,
+        METTE,
+        where,
+        "hassle.start",
+        {},
+        {"question": "Hvad bøvler?", "collect_until": "2026-12-04", "audience": "members"},
+    )
+    assert started.ok, started.errors
+    with deps.db.transaction() as session:
+        round_id = str(session.scalar(select(func.max(HassleRound.id))))
+    for who, title, anonymous in [
+        (ANNA, PRINTER, "named"),
+        (BO, "For mange møder uden dagsorden", "named"),
+        (CARL, "Vagtplanen kommer for sent", "anonymous"),
+    ]:
+        added = submit_form(
+            deps,
+            who,
+            None,
+            "hassle.add",
+            {"round": round_id, "checked": "1"},
+            {"title": title, "anonymous": anonymous},
+        )
+        assert added.ok, added.errors
+    return round_id
+
+
+def _open_voting(
+    deps: Deps, where: ChannelRef, round_id: str, *, dots: str = "2", stacking: str = "no"
+) -> None:
+    opened = submit_form(
+        deps,
+        METTE,
+        where,
+        "hassle.open_voting",
+        {"round": round_id},
+        {"dots": dots, "stacking": stacking, "vote_until": "2026-12-04"},
+    )
+    assert opened.ok, opened.errors
 
 
 @dataclass(frozen=True)
@@ -331,6 +437,86 @@ CASES = [
         lambda d, w: press_button(d, METTE, "item.resolve", _an_open_question(d)),
         {"text": "Lederen af team Nord"},
     ),
+    FormCase(
+        "hassle.start",
+        METTE,
+        ODDER,
+        lambda d, w: handle_command(d, METTE, ODDER, "hassle start"),
+        {},
+    ),
+    FormCase(
+        "hassle.add",
+        ANNA,
+        None,
+        lambda d, w: handle_command(d, ANNA, COLLECTING, "hassle"),
+        {"title": "Nøglebokse virker ikke"},
+    ),
+    FormCase(
+        "hassle.add (look-alikes)",
+        CARL,
+        None,
+        # The second step: what was typed looks like #1.
+        lambda d, w: (
+            submit_form(
+                d,
+                CARL,
+                None,
+                "hassle.add",
+                {"round": w.collecting},
+                {"title": PRINTER.lower(), "anonymous": "named"},
+            ).reply
+        ),
+        {},
+    ),
+    FormCase(
+        "hassle.merge",
+        METTE,
+        None,
+        lambda d, w: press_button(d, METTE, "hassle.merge", f"{w.collecting}:1"),
+        {},
+    ),
+    FormCase(
+        "hassle.scope",
+        METTE,
+        None,
+        lambda d, w: press_button(d, METTE, "hassle.scope", f"{w.collecting}:2"),
+        {"reason": "Det hører under driften."},
+    ),
+    FormCase(
+        "hassle.open_voting",
+        METTE,
+        COLLECTING,
+        lambda d, w: handle_command(d, METTE, COLLECTING, "hassle afstemning"),
+        {},
+    ),
+    FormCase(
+        "hassle.dots",
+        ANNA,
+        None,
+        lambda d, w: handle_command(d, ANNA, VOTING, "hassle prikker"),
+        {},
+    ),
+    FormCase(
+        "hassle.dots (stacked)",
+        ANNA,
+        None,
+        lambda d, w: handle_command(d, ANNA, STACKING, "hassle prikker"),
+        {},
+    ),
+    FormCase(
+        "hassle.close",
+        METTE,
+        VOTING,
+        lambda d, w: handle_command(d, METTE, VOTING, "hassle luk"),
+        {"confirm": "close"},
+    ),
+    FormCase(
+        "hassle.choose",
+        METTE,
+        CLOSED,
+        lambda d, w: handle_command(d, METTE, CLOSED, "hassle vælg"),
+        {},
+    ),
 ]
 
 # Fields that legitimately take any text up to their limit (a name, a summary, a comment; a
@@ -345,6 +531,9 @@ ANY_TEXT = {
     "input.mark": {"note"},
     "pulse.comment": {"comment"},
     "item.resolve": {"text"},
+    "hassle.start": {"question"},
+    "hassle.add": {"title", "description"},
+    "hassle.scope": {"reason"},
 }
 # ... and fields that, left empty, keep their default or stay empty.
 MAY_BE_EMPTY = {
@@ -360,6 +549,10 @@ MAY_BE_EMPTY = {
     "summary.correct": {"decisions", "open_questions", "next_steps"},
     "input.mark": {"note"},
     "pulse.comment": {"comment"},
+    "hassle.add": {"description", "similar"},  # the look-alikes' choice: "add mine anyway"
+    "hassle.open_voting": {"dots"},  # 3
+    "hassle.dots": {"items", "dot_1", "dot_2", "dot_3"},  # no dots (now)
+    "hassle.choose": {"chosen", "tracks"},
 }
 # A value each form refuses, sent beside one it accepts: the accepted value is then shown to pass
 # without anything being written, so that every case finds the world as it was.
@@ -373,7 +566,18 @@ SPOILERS = {
     "input.mark": ("status", "måske"),
     "pulse.comment": ("score", "måske"),
     "item.resolve": ("share", "måske"),
+    "hassle.start": ("collect_until", "i morgen"),
+    "hassle.add": ("anonymous", "måske"),
+    "hassle.open_voting": ("vote_until", "i morgen"),
+    # Either field may be empty: each is spoiled beside the other.
+    "hassle.choose": ("tracks", "måske"),
 }
+SECOND_SPOILERS = {"hassle.choose": ("chosen", "måske")}
+# Forms of one field have none to spoil beside it. Where what they accept is written, the
+# database refuses the write (a real failure, rolled back): the value came through to it...
+REFUSED_BY_THE_DATABASE = {"hassle.scope": "UPDATE ON hassle_items"}
+# ... and where it writes nothing, as no dots from someone who gave none, it is simply sent.
+WRITES_NOTHING = {"hassle.dots"}
 # Found here, in use cases that are not this change's: a value that is not among the options is
 # read as an id, and refused by a message that closes the form instead of an error beside it.
 GAPS: dict[str, str] = {}  # forms known not to refuse a bad value beside its field (none now)
@@ -397,8 +601,15 @@ def bad_values(field: FormField) -> dict[str, str | list[str]]:
         values |= {"below": str(min(numbers) - 1), "above": str(max(numbers) + 1)}
     if field.id == "timezone":
         values["a folder of zones"] = "Europe"
-    if field.kind == "people":
-        return {label: [value] if value else [] for label, value in values.items()}
+    if field.kind in ("people", "choices"):
+        lists: dict[str, str | list[str]] = {
+            label: [value] if value else [] for label, value in values.items()
+        }
+        if field.kind == "choices" and field.max_selected is not None:
+            # One more than may be picked, of the form's own options where it has enough.
+            more = [o.value for o in field.options][: field.max_selected + 1]
+            lists["too many"] = more if len(more) > field.max_selected else lists["text"]
+        return lists
     return dict(values)
 
 
@@ -438,11 +649,29 @@ def test_every_field_refuses_a_bad_value_beside_it_and_writes_nothing(
         for label, bad in bad_values(field).items():
             values = good | {field.id: bad}
             ok = accepted(form.callback_id, field.id, bad)
-            if ok:
+            spoiled = ""
+            if ok and form.callback_id not in REFUSED_BY_THE_DATABASE | dict.fromkeys(
+                WRITES_NOTHING
+            ):
                 spoiled, spoiler = SPOILERS[form.callback_id]
+                if spoiled == field.id:
+                    spoiled, spoiler = SECOND_SPOILERS[form.callback_id]
                 values[spoiled] = spoiler
             before = row_counts(deps)
             where = f"{case.name}: {field.id} = {label}"
+            if ok and form.callback_id in REFUSED_BY_THE_DATABASE:
+                with database_refuses(deps, REFUSED_BY_THE_DATABASE[form.callback_id]):
+                    try:
+                        outcome = submit_form(
+                            deps, case.who, case.where, form.callback_id, form.metadata, values
+                        )
+                        problems.append(f"{where}: not written: {outcome.errors}")
+                    except Exception as error:
+                        if "disk on fire" not in str(error):
+                            problems.append(f"{where}: {type(error).__name__}: {str(error)[:200]}")
+                if row_counts(deps) != before:
+                    problems.append(f"{where}: something was written")
+                continue
             try:
                 outcome = submit_form(
                     deps, case.who, case.where, form.callback_id, form.metadata, values
@@ -453,7 +682,9 @@ def test_every_field_refuses_a_bad_value_beside_it_and_writes_nothing(
             if row_counts(deps) != before:
                 problems.append(f"{where}: something was written")
             if ok:
-                if field.id in outcome.errors or spoiled not in outcome.errors:
+                # Refused beside the spoiler only; with none, not refused at all.
+                spoiled_only = spoiled in outcome.errors if spoiled else not outcome.errors
+                if field.id in outcome.errors or not spoiled_only:
                     problems.append(f"{where}: not accepted: {outcome.errors}")
             elif field.id not in outcome.errors:
                 said = outcome.reply.message.text if outcome.reply.message else outcome.errors
@@ -479,6 +710,10 @@ def test_the_console_reads_any_answer_to_any_field(
             out = io.StringIO()
             filler = ConsoleForm(partial(next, lines, None), out, Translator("da"))
             value = filler.fill(form, only={field.id})[field.id]
+            if field.kind == "choices":
+                where = f"{case.name}: {field.id} = {label}"
+                assert isinstance(value, list), where
+                assert set(value) <= {o.value for o in field.options}, where
             if field.kind == "choice":
                 where = f"{case.name}: {field.id} = {label}"
                 assert value in {o.value for o in field.options} | {_initial(field)}, where
@@ -491,6 +726,22 @@ def test_the_console_reads_any_answer_to_any_field(
 
 def test_every_form_of_the_table_is_tried() -> None:
     assert {c.name.split(" (")[0] for c in CASES} == set(FORMS)
+
+
+@contextmanager
+def database_refuses(deps: Deps, event: str) -> Iterator[None]:
+    """While inside, the database refuses `event` ("UPDATE ON hassle_items"); then no more."""
+    disk_on_fire(deps, event)
+    try:
+        yield
+    finally:
+        with deps.db.transaction() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                table = event.split(" ON ")[1]
+                session.execute(text(f"DROP TRIGGER disk_on_fire ON {table}"))
+                session.execute(text("DROP FUNCTION disk_on_fire()"))
+            else:
+                session.execute(text("DROP TRIGGER disk_on_fire"))
 
 
 def _newest_summary(deps: Deps) -> str:
@@ -510,4 +761,65 @@ def _initial(field: FormField) -> str | list[str]:
     return field.initial or ""
 
 
-DANISH_REFUSALS = ("Vælg", "Udfyld", "For langt", "Skriv", "Ukendt", "Ikke med", "Ingen her")
+DANISH_REFUSALS = (
+    "Vælg",
+    "Udfyld",
+    "For langt",
+    "Skriv",
+    "Ukendt",
+    "Ikke med",
+    "Ingen her",
+    "Du har valgt",  # more dots than one has
+)
+
+
+# --- several choices, typed as numbers ---------------------------------------------------------
+
+DOTS = "Hvilket bøvl fylder mest?"
+
+
+def dots_form(*, initial: tuple[str, ...] | None = ("112", "103"), n: int = 12) -> Form:
+    """A round's vote as the console shows it: options whose values (ids from 101) are not the
+    numbers of the list, so a number typed can only be read as the list's."""
+    options = tuple(Option(str(100 + i), f"Bøvl nummer {i}") for i in range(1, n + 1))
+    field = FormField(
+        "dots", DOTS, "choices", options=options, max_selected=3, initial=initial, required=False
+    )
+    return Form("hassle.vote", "Bøvlrunden", "Sæt prikker", (field,))
+
+
+def fill_dots(typed: list[str], form: Form | None = None) -> tuple[FormValues, str]:
+    lines: Iterator[str | None] = iter(typed)
+    out = io.StringIO()
+    values = ConsoleForm(partial(next, lines, None), out, Translator("da")).fill(
+        form or dots_form()
+    )
+    return values, out.getvalue()
+
+
+def test_several_choices_are_typed_as_the_lists_numbers_separated_by_commas() -> None:
+    values, shown = fill_dots(["1, 3,12"])
+    assert values == {"dots": ["101", "103", "112"]}
+    assert "  1) Bøvl nummer 1\n  2) Bøvl nummer 2\n" in shown
+    assert "  12) Bøvl nummer 12\n" in shown
+    assert "  Vælg op til 3 – skriv numrene adskilt af komma.\n" in shown
+    # The initial picks as the numbers to type.
+    assert f"{DOTS} (valgfrit) [12, 3]: " in shown
+
+
+def test_too_many_or_unknown_choices_are_refused_at_once_and_asked_again() -> None:
+    values, shown = fill_dots(["1, 2, 3, 4", "13", "101", "tre", "2, bøvl nummer 5, 2"])
+    assert re.findall(r"⚠ [^\n]*", shown) == [
+        f"⚠ {DOTS} Vælg højst 3.",
+        # 101 is an option's id, never shown: as a number of the list it is beyond it.
+        *[f"⚠ {DOTS} Vælg blandt mulighederne."] * 3,
+    ]
+    assert shown.count(f"{DOTS} (valgfrit) [12, 3]: ") == 5
+    assert values == {"dots": ["102", "105"]}, "each pick once, by its number or its text"
+
+
+def test_enter_keeps_the_initial_choices_and_a_dash_chooses_none() -> None:
+    assert fill_dots([""])[0] == {"dots": ["112", "103"]}
+    assert fill_dots(["-"])[0] == {"dots": []}
+    values, shown = fill_dots([""], dots_form(initial=None))
+    assert values == {"dots": []} and f"{DOTS} (valgfrit): " in shown

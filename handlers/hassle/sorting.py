@@ -1,0 +1,432 @@
+"""Sorting the list while the round collects (facilitators): duplicates merged into one, a merge
+undone, a bøvl placed outside the frame of the process with a reason. Nothing but an item's place
+moves: no support exists before voting, and once voting opens the list is fixed.
+
+Each author hears what happened to their bøvl privately, anonymous authors too, without anyone
+learning who they are; the audit log holds ids only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from handlers import audit
+from handlers.context import ChannelRef, Deps, PersonRef
+from handlers.errors import Refused
+from handlers.form_reading import FormReader
+from handlers.hassle.board import (
+    item_label,
+    item_title,
+    merged_under,
+    shown_items,
+    tops,
+    update_board,
+)
+from handlers.hassle.rounds import process_of, require_round, round_by_id
+from handlers.i18n import N_, Translator
+from handlers.messages import (
+    Block,
+    Button,
+    Buttons,
+    Context,
+    Form,
+    FormField,
+    FormOutcome,
+    FormValues,
+    Heading,
+    Message,
+    Option,
+    Paragraph,
+    Reply,
+)
+from handlers.outbox import enqueue
+from handlers.people import (
+    acting,
+    ensure_person,
+    require_facilitator,
+    require_open,
+    translator_for,
+    translator_for_member,
+)
+from storage.models import HassleItem, HassleRound, Member, OutboxMessage, Person, Process
+
+SORT_PAGE = 20  # bøvl per message: two blocks each, within Slack's 50
+MAX_REASON = 500
+EXCERPT = 120
+_PAGE_DIGITS = 4
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def sorting_command(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str) -> Reply:
+    """`/samskab bøvl sorter [side]`: the bøvl with buttons to merge, undo and place outside."""
+    page = int(argument) if argument.isdecimal() and len(argument) <= _PAGE_DIGITS else 1
+    if argument and not (argument.isdecimal() and len(argument) <= _PAGE_DIGITS):
+        raise Refused(N_("Write the page as a number, for example /samskab hassle sort 2."))
+    with deps.db.transaction() as session:
+        who = acting(session, deps, actor, channel, role="facilitator")
+        require_open(who.process)
+        hassle_round = require_round(session, who.process)
+        _require_sorting(hassle_round)
+        return Reply(message=sorting_message(session, who.tr, hassle_round, max(page, 1)))
+
+
+def sorting_message(
+    session: Session, tr: Translator, hassle_round: HassleRound, page: int = 1
+) -> Message:
+    items = shown_items(session, hassle_round)
+    under = merged_under(items)
+    ordered = [i for top in tops(items) for i in (top, *under.get(top.id, []))]
+    by_id = {i.id: i for i in items}
+    pages = max(1, -(-len(ordered) // SORT_PAGE))
+    page = min(page, pages)
+    heading = tr._("Sort the hassles ({n})").format(n=len(ordered))
+    blocks: list[Block] = [
+        Heading(heading),
+        Context(
+            tr._(
+                "Merge duplicates and place what is outside the frame of the process. No support "
+                "is moved: voting has not started. The authors are told."
+            )
+        ),
+    ]
+    if not ordered:
+        blocks.append(Paragraph(tr._("No hassles yet: add the first one.")))
+    for item in ordered[(page - 1) * SORT_PAGE : page * SORT_PAGE]:
+        value = f"{hassle_round.id}:{item.reference}"
+        line = f"{item_label(item)} {item.title}"
+        if item.description:
+            short = item.description[:EXCERPT].rstrip()
+            line += f" – {short}{'…' if len(item.description) > EXCERPT else ''}"
+        if item.merged_into_id is not None:
+            target = by_id[item.merged_into_id]
+            note = tr._("merged into {target}").format(target=item_label(target))
+            blocks.append(Context(f"↳ {line} ({note})"))
+            blocks.append(Buttons((Button(tr._("Undo"), "hassle.undo", value),)))
+        elif item.out_of_scope_reason is not None:
+            note = tr._("outside the frame: {reason}").format(reason=item.out_of_scope_reason)
+            blocks.append(Context(f"{line} ({note})"))
+            blocks.append(Buttons((Button(tr._("Undo"), "hassle.undo", value),)))
+        else:
+            blocks.append(Context(line))
+            blocks.append(
+                Buttons(
+                    (
+                        Button(tr._("Merge"), "hassle.merge", value),
+                        Button(tr._("Outside the frame"), "hassle.scope", value),
+                    )
+                )
+            )
+    if pages > 1:
+        blocks.append(
+            Context(
+                tr._("Page {page} of {pages}: another with /samskab hassle sort {next}").format(
+                    page=page, pages=pages, next=page % pages + 1
+                )
+            )
+        )
+    return Message(heading, tuple(blocks), tr.language)
+
+
+# --- merging ----------------------------------------------------------------------------------
+
+
+def merge_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
+    """ "Slå sammen": into which bøvl."""
+    with deps.db.transaction() as session:
+        person, process, hassle_round, item = _facilitating(session, deps, actor, value)
+        tr = translator_for(person, process, deps)
+        _require_top(item)
+        targets = _targets(session, hassle_round, item)
+        return Reply(
+            form=Form(
+                callback_id="hassle.merge",
+                title=tr._("Merge hassles"),
+                submit_label=tr._("Merge"),
+                intro=item_title(tr, item),
+                metadata={"item": value},
+                fields=(
+                    FormField(
+                        "into",
+                        tr._("Merge into which hassle?"),
+                        "choice",
+                        initial=targets[0].reference,
+                        options=tuple(
+                            Option(t.reference, f"{item_label(t)} {t.title}") for t in targets
+                        ),
+                    ),
+                ),
+                language=tr.language,
+            )
+        )
+
+
+def submit_merge(
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
+) -> FormOutcome:
+    now = deps.clock()
+    value = metadata.get("item", "")
+    with deps.db.transaction() as session:
+        person, process, hassle_round, item = _facilitating(session, deps, actor, value, lock=True)
+        tr = translator_for(person, process, deps)
+        _require_top(item)
+        targets = {t.reference: t for t in _targets(session, hassle_round, item)}
+        form = FormReader(values)
+        into = form.choice("into", set(targets))
+        form.check()
+        target = targets[into]
+        moved = [i for i in shown_items(session, hassle_round) if i.merged_into_id == item.id]
+        for other in (item, *moved):  # what was merged into it goes along
+            other.merged_into_id = target.id
+        session.flush()
+        _tell_author(
+            session,
+            process,
+            item,
+            now,
+            heading=N_("Your hassle {item} has been merged"),
+            text=N_(
+                "The facilitators have merged it with {target}, which says the same. When voting "
+                "opens, you can support {ref}."
+            ),
+            target=target,
+        )
+        update_board(session, process, hassle_round, now)
+        audit.record(
+            session,
+            "hassle.merged",
+            at=now,
+            process=process,
+            actor=person,
+            round=hassle_round.id,
+            item=item.id,
+            into=target.id,
+        )
+        text = tr._("{item} is merged into {target}. Its author is told.").format(
+            item=item_label(item), target=item_title(tr, target)
+        )
+        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
+
+
+# --- outside the frame ------------------------------------------------------------------------
+
+
+def scope_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
+    """ "Uden for rammen": the reason, which the author is told."""
+    with deps.db.transaction() as session:
+        person, process, _round, item = _facilitating(session, deps, actor, value)
+        tr = translator_for(person, process, deps)
+        _require_top(item)
+        return Reply(
+            form=Form(
+                callback_id="hassle.scope",
+                title=tr._("Outside the frame"),
+                submit_label=tr._("Save"),
+                intro=item_title(tr, item),
+                metadata={"item": value},
+                fields=(
+                    FormField(
+                        "reason",
+                        tr._("Why is it outside the frame of the process?"),
+                        "long_text",
+                        max_length=MAX_REASON,
+                        hint=tr._("The author is told your reason."),
+                    ),
+                ),
+                language=tr.language,
+            )
+        )
+
+
+def submit_scope(
+    deps: Deps,
+    actor: PersonRef,
+    channel: ChannelRef | None,
+    metadata: dict[str, str],
+    values: FormValues,
+) -> FormOutcome:
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person, process, hassle_round, item = _facilitating(
+            session, deps, actor, metadata.get("item", ""), lock=True
+        )
+        tr = translator_for(person, process, deps)
+        _require_top(item)
+        form = FormReader(values)
+        reason = form.text("reason", max_length=MAX_REASON)
+        form.check()
+        item.out_of_scope_reason = reason
+        session.flush()
+        merged = [i for i in shown_items(session, hassle_round) if i.merged_into_id == item.id]
+        for told in (item, *merged):
+            _tell_author(
+                session,
+                process,
+                told,
+                now,
+                heading=N_("You said – we did: your hassle {item}"),
+                text=N_(
+                    "The facilitators have placed it outside the frame of the process, so it is "
+                    "not part of the voting. Their reason: {reason}"
+                ),
+                reason=reason,
+            )
+        update_board(session, process, hassle_round, now)
+        audit.record(
+            session,
+            "hassle.out_of_scope",
+            at=now,
+            process=process,
+            actor=person,
+            round=hassle_round.id,
+            item=item.id,
+        )
+        text = tr._("{item} is placed outside the frame. Its author is told the reason.").format(
+            item=item_label(item)
+        )
+        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
+
+
+# --- undoing ----------------------------------------------------------------------------------
+
+
+def undo(deps: Deps, actor: PersonRef, value: str) -> Reply:
+    """ "Fortryd": a merged bøvl is on its own again, or one outside the frame back in it."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person, process, hassle_round, item = _facilitating(session, deps, actor, value, lock=True)
+        tr = translator_for(person, process, deps)
+        if item.merged_into_id is not None:
+            item.merged_into_id = None
+            action = "hassle.unmerged"
+            done = tr._("{item} is on its own on the list again. Its author is told.")
+        elif item.out_of_scope_reason is not None:
+            item.out_of_scope_reason = None
+            action = "hassle.back_in_scope"
+            done = tr._("{item} is back on the list. Its author is told.")
+        else:
+            raise Refused(
+                N_("{item} is neither merged nor outside the frame."), item=item_label(item)
+            )
+        session.flush()
+        _tell_author(
+            session,
+            process,
+            item,
+            now,
+            heading=N_("Your hassle {item} is on the list again"),
+            text=N_("The facilitators have undone what they did: it is on the list on its own."),
+        )
+        update_board(session, process, hassle_round, now)
+        audit.record(
+            session,
+            "hassle.unmerged" if action == "hassle.unmerged" else "hassle.back_in_scope",
+            at=now,
+            process=process,
+            actor=person,
+            round=hassle_round.id,
+            item=item.id,
+        )
+        return Reply(message=Message(done.format(item=item_label(item)), language=tr.language))
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _require_sorting(hassle_round: HassleRound) -> None:
+    if hassle_round.phase != "collecting":
+        raise Refused(
+            N_("Voting has opened: the list can no longer be sorted, and merges stay as they are.")
+        )
+
+
+def _facilitating(
+    session: Session, deps: Deps, actor: PersonRef, value: str, *, lock: bool = False
+) -> tuple[Person, Process, HassleRound, HassleItem]:
+    """The bøvl a button or form names ("<round>:<reference>"), for one of its process's
+    facilitators, while the round collects. A bøvl still waiting for anonymity is nobody's to
+    see, so neither can it be sorted."""
+    round_id, _, reference = value.partition(":")
+    hassle_round = round_by_id(session, round_id, lock=lock)
+    process = process_of(session, hassle_round)
+    person = ensure_person(session, actor)
+    require_facilitator(session, process, person)
+    require_open(process)
+    _require_sorting(hassle_round)
+    item = session.scalar(
+        select(HassleItem).where(
+            HassleItem.round_id == hassle_round.id,
+            HassleItem.reference == reference,
+            HassleItem.shown_at.is_not(None),
+        )
+    )
+    if item is None:
+        raise Refused(N_("That hassle is no longer on the list."))
+    return person, process, hassle_round, item
+
+
+def _require_top(item: HassleItem) -> None:
+    if item.merged_into_id is not None:
+        raise Refused(
+            N_("{item} is merged into another hassle: undo that first."), item=item_label(item)
+        )
+    if item.out_of_scope_reason is not None:
+        raise Refused(N_("{item} is outside the frame: undo that first."), item=item_label(item))
+
+
+def _targets(session: Session, hassle_round: HassleRound, item: HassleItem) -> list[HassleItem]:
+    targets = [
+        t
+        for t in tops(shown_items(session, hassle_round))
+        if t.id != item.id and t.out_of_scope_reason is None
+    ]
+    if not targets:
+        raise Refused(N_("There is no other hassle on the list to merge it into."))
+    return targets
+
+
+def _tell_author(
+    session: Session,
+    process: Process,
+    item: HassleItem,
+    now: datetime,
+    *,
+    heading: str,
+    text: str,
+    target: HassleItem | None = None,
+    reason: str = "",
+) -> None:
+    """A DM to whoever wrote the bøvl, named or anonymous: nobody else learns to whom."""
+    member = session.get(Member, item.author_member_id) if item.author_member_id else None
+    if member is None or not member.active:
+        return
+    tr = translator_for_member(member)
+    title = tr._(heading).format(item=item_title(tr, item))
+    body = tr._(text).format(
+        target=item_title(tr, target) if target is not None else "",
+        ref=item_label(target) if target is not None else "",
+        reason=reason,
+    )
+    blocks: list[Block] = [Heading(title), Paragraph(body)]
+    if item.anonymous:
+        blocks.append(Context(tr._("Your hassle is still anonymous: only you get this message.")))
+    # Each thing told is a message of its own, however quickly a facilitator clicks.
+    prefix = f"hassle-told:{item.id}:"
+    earlier = session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.key.startswith(prefix))
+    )
+    enqueue(
+        session,
+        Message(f"{title}: {body}", tuple(blocks), language=tr.language),
+        key=f"{prefix}{(earlier or 0) + 1}",
+        now=now,
+        process=process,
+        person=member.person,
+    )
