@@ -21,7 +21,7 @@ from storage.models import PaceBucket
 # How the app-wide rate adapts (here and in schedules/pacing.py's local bucket).
 MIN_APP_RATE = 0.5
 DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that drew it
-RECOVERY = 0.05  # tokens per second regained per successful send, up to near that rate
+RECOVERY = 0.1  # tokens per second regained per successful send, up to near that rate
 PROBE = 0.005  # ... and from there on, where the limit was found
 NEAR = 0.95
 # Seconds without a 429 after which the rate that drew the last one is no longer a ceiling to

@@ -39,6 +39,7 @@ from storage.models import (
 
 DEFAULT_DEADLINE_DAYS = 7
 NAMES_SHOWN = 10  # names in the facilitator's confirmation of who was asked
+ASKS_AT_ONCE = 200  # DMs built and written at a time (see post_workshop_summary)
 
 
 def summary_form(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str = "") -> Reply:
@@ -238,8 +239,13 @@ def post_workshop_summary(
         ]
         session.add_all(requests)
         session.flush()  # in bulk: a thousand absentees are acked within Slack's 3 seconds
-        asks = [_ask(deps, process, workshop, summary, r, r.member.person) for r in requests]
-        enqueue_many(session, asks, now=now, process=process)
+        # A thousand DMs built at once were the server's memory peak; a few hundred at a time.
+        for start in range(0, len(requests), ASKS_AT_ONCE):
+            asks = [
+                _ask(deps, process, workshop, summary, r, r.member.person)
+                for r in requests[start : start + ASKS_AT_ONCE]
+            ]
+            enqueue_many(session, asks, now=now, process=process)
         audit.record(
             session,
             "summary.posted",
