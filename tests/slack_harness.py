@@ -80,6 +80,7 @@ class SlackHarness:
             user_id=user,
             private_metadata=view.get("private_metadata", ""),
             view_id=view["id"],
+            view_hash=view.get("hash", "1700000000.AbCdEf12"),
             blocks=view.get("blocks", []),
         )
         response = self.post(body, kind)

@@ -33,7 +33,9 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         deps = services.deps
         team, user_id = team_of(body), body["user"]["id"]
         callback_id = view["callback_id"]
-        key = f"slack:view:{view['id']}:{callback_id}"
+        # The hash too: a modal answered with `response_action: update` (a form's next step)
+        # keeps its id, and only its hash tells the next submission from a replay of this one.
+        key = f"slack:view:{view['id']}:{view.get('hash', '')}:{callback_id}"
         if not await asyncio.to_thread(first_time, deps.db, key, deps.clock()):
             await ack()  # the same modal again (a double submit): it already acted once
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -82,7 +83,11 @@ def submit_key(activity: dict[str, Any]) -> str | None:
         return None
     if not (isinstance(value, dict) and value.get("callback_id")):
         return None
-    return once_key("submit", activity, f"{card_id}:{value['callback_id']}")
+    # A form's next step replaces its card under the same id and callback (the look-alikes of
+    # a new bøvl); its metadata tells it from a second submit of the step before.
+    metadata = json.dumps(value.get("metadata") or {}, sort_keys=True).encode()
+    step = hashlib.sha256(metadata).hexdigest()[:16]
+    return once_key("submit", activity, f"{card_id}:{value['callback_id']}:{step}")
 
 
 def command_text(activity: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.i18n import N_, Translator
@@ -198,15 +198,26 @@ def update_board(
         return False
     message = board_message(session, process, hassle_round, now)
     prefix = f"{hassle_round.board_key}:"
-    latest = session.scalar(
-        select(OutboxMessage.payload)
+    latest = session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload, OutboxMessage.status)
         .where((OutboxMessage.key == hassle_round.board_key) | OutboxMessage.key.startswith(prefix))
         .order_by(OutboxMessage.id.desc())
         .limit(1)
-    )
+    ).first()
     # As the database gives it back: lists, never tuples.
-    if latest == json.loads(json.dumps(message.to_json())):
+    if latest is not None and latest.payload == json.loads(json.dumps(message.to_json())):
         return False
+    if latest is not None and latest.status == "pending":
+        # A version not yet taken for sending just carries the newest board: a busy hour's
+        # versions would otherwise each wait their turn at the channel's pace (Slack: 1 a
+        # second). Only while still pending: a claimed one is sent as it was read.
+        replaced = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == latest.id, OutboxMessage.status == "pending")
+            .values(payload=message.to_json())
+        )
+        if replaced.rowcount == 1:  # type: ignore[attr-defined]
+            return True
     earlier = session.scalar(
         select(func.count(OutboxMessage.id)).where(OutboxMessage.key.startswith(prefix))
     )
