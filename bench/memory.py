@@ -38,8 +38,7 @@ from storage.migrate import upgrade
 from storage.models import InputRequest
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.slack_api import FakeSlack
-from tests.scenarios.test_crash_and_replicas import _free_port
-from tests.servers import answers
+from tests.servers import answers, free_port
 from tests.waiting import eventually
 
 Reading = tuple[int, float, float]  # requests sent so far, RSS MB, peak MB
@@ -59,7 +58,7 @@ def rss_mb(pid: int) -> tuple[float, float]:
 @contextmanager
 def server_process(argv: list[str], env: dict[str, str], tmp: Path) -> Iterator[tuple[int, str]]:
     """A server process on a free port; yields (pid, base url) once /healthz answers."""
-    port = _free_port()
+    port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMSKAB_"))}
     log = (tmp / f"server-{port}.log").open("w")
     process = subprocess.Popen(

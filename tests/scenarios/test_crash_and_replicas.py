@@ -4,11 +4,8 @@ outbox together without sending anything twice."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +21,7 @@ from storage.models import OutboxMessage
 from tests.builders import plan, set_up, summary_values
 from tests.conftest import POSTGRES, _postgres_database
 from tests.fakes.slack_api import FakeSlack
-from tests.servers import answers
+from tests.servers import bot_serving
 from tests.slack_harness import CHANNEL, TEAM
 from tests.waiting import eventually
 
@@ -57,21 +54,13 @@ def build_fan_out(db: Database, slack: FakeSlack, n: int) -> None:
     assert outcome.ok, outcome.errors
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def bot_process(
     database_url: str, slack: FakeSlack, tmp_path: Path, *, lease: float = 1
 ) -> Iterator[subprocess.Popen[str]]:
     """`samskab serve` as a real process, its delivery worker pointed at the fake Slack, with
     claims leased for `lease` seconds."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMSKAB_"))}
-    env |= {
+    settings = {
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "s",
@@ -79,23 +68,8 @@ def bot_process(
         "SAMSKAB_SCHEDULER": "off",
         "SAMSKAB_DELIVERY_LEASE": str(lease),
     }
-    log = (tmp_path / f"bot-{port}.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        eventually(lambda: answers(f"http://127.0.0.1:{port}/healthz"), timeout=30)
+    with bot_serving(settings, tmp_path) as (process, _):
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(20)
-        log.close()
 
 
 def _unsent(db: Database) -> int:

@@ -4,10 +4,8 @@ after answering; and acks never wait for work, however many requests arrive at o
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,8 +19,8 @@ from storage.migrate import upgrade
 from storage.models import AuditEntry, InboxEntry, InputRequest, Member, Person
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.slack_api import FakeSlack
-from tests.scenarios.test_crash_and_replicas import _free_port, build_fan_out
-from tests.servers import answers
+from tests.scenarios.test_crash_and_replicas import build_fan_out
+from tests.servers import bot_serving
 from tests.slack_harness import text_of
 from tests.waiting import eventually
 
@@ -34,32 +32,15 @@ def bot_process(
     database_url: str, slack: FakeSlack, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`samskab serve` as a real process; yields it and its /slack/events URL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMSKAB_"))}
-    env |= {
+    settings = {
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "SAMSKAB_SCHEDULER": "off",
     }
-    log = (tmp_path / f"bot-{port}.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        eventually(lambda: answers(f"http://127.0.0.1:{port}/healthz"), timeout=30)
-        yield process, f"http://127.0.0.1:{port}/slack/events"
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(20)
-        log.close()
+    with bot_serving(settings, tmp_path) as (process, base):
+        yield process, f"{base}/slack/events"
 
 
 def open_requests(db: Database) -> list[tuple[int, str]]:

@@ -5,10 +5,8 @@ is done then."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,9 +26,8 @@ from tests.builders import disk_on_fire, plan, set_up, summary_values
 from tests.fakes import teams_activities as teams
 from tests.fakes.botframework import FakeBotFramework
 from tests.fakes.teams_activities import TeamsUser
-from tests.scenarios.test_crash_and_replicas import _free_port
 from tests.scenarios.test_teams_ack_first import ConnectorGate
-from tests.servers import answers
+from tests.servers import bot_serving
 from tests.teams_harness import APP_ID, actions_of, card_of, teams_bot, text_of
 from tests.waiting import eventually, settle
 
@@ -45,11 +42,7 @@ def bot_process(
     database_url: str, bf: FakeBotFramework, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`samskab serve` for Teams as a real process; yields it and its /api/messages URL."""
-    port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_", "SAMSKAB_"))
-    }
-    env |= {
+    settings = {
         "DATABASE_URL": database_url,
         "TEAMS_APP_ID": APP_ID,
         "TEAMS_APP_PASSWORD": PASSWORD,
@@ -57,23 +50,8 @@ def bot_process(
         "TEAMS_TOKEN_URL": bf.token_url,
         "SAMSKAB_SCHEDULER": "off",
     }
-    log = (tmp_path / f"bot-{port}.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        eventually(lambda: answers(f"http://127.0.0.1:{port}/healthz"), timeout=30)
-        yield process, f"http://127.0.0.1:{port}/api/messages"
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(20)
-        log.close()
+    with bot_serving(settings, tmp_path) as (process, base):
+        yield process, f"{base}/api/messages"
 
 
 def post(url: str, bf: FakeBotFramework, activity: dict[str, Any]) -> int | None:
