@@ -112,7 +112,9 @@ def board_message(
     items = shown_items(session, hassle_round)
     lines, outside = item_lines(tr, items)
     blocks: list[Block] = [Heading(heading), Paragraph(hassle_round.question), Paragraph(phase)]
-    if hassle_round.phase == "closed":  # the totals are final now: the top of the results
+    # The totals are final now: the top of the results (none for a round that ended with its
+    # process before voting).
+    if hassle_round.phase == "closed" and hassle_round.voting_opened_at is not None:
         from handlers.hassle.results import top_blocks
 
         blocks += top_blocks(session, tr, hassle_round)

@@ -177,6 +177,27 @@ def close_voting(
     )
 
 
+def end_with_process(
+    session: Session, process: Process, now: datetime, *, actor: Person | None
+) -> None:
+    """The process is being closed: a round still running ends with it. Voting closes as at
+    its deadline (the results to the channel, the sealed ballots gone); a round still
+    collecting just ends, as there is nothing to count."""
+    hassle_round = session.scalar(
+        select(HassleRound)
+        .where(HassleRound.process_id == process.id, HassleRound.phase != "closed")
+        .with_for_update()
+    )
+    if hassle_round is None:
+        return
+    if hassle_round.phase == "voting":
+        close_voting(session, process, hassle_round, now, actor=actor)
+        return
+    hassle_round.phase, hassle_round.closed_at = "closed", now
+    session.flush()
+    update_board(session, process, hassle_round, now)
+
+
 # --- the results ------------------------------------------------------------------------------
 
 

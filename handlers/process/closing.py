@@ -13,6 +13,7 @@ from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import no_arguments
 from handlers.form_reading import FormReader
+from handlers.hassle.results import end_with_process
 from handlers.i18n import N_, Translator
 from handlers.messages import (
     Context,
@@ -84,6 +85,8 @@ def submit_close(
         form.check()
         process.status, process.closed_at = "closed", now
         expired = _expire_open_requests(session, process)
+        # Before the closing message, so that a vote's results come first in the channel.
+        end_with_process(session, process, now, actor=person)
         audit.record(
             session, "process.closed", at=now, process=process, actor=person, expired=expired
         )

@@ -73,7 +73,9 @@ def gather_hassle_rounds(session: Session, process: Process) -> tuple[HassleRoun
 
 
 def _round(session: Session, process: Process, hassle_round: HassleRound) -> HassleRoundEntry:
-    closed = hassle_round.phase == "closed"
+    # Counted only once a vote has closed: a round that ended with its process before voting
+    # has no supports to give.
+    closed = hassle_round.phase == "closed" and hassle_round.voting_opened_at is not None
     items = shown_items(session, hassle_round)  # named by number, then anonymous by letters
     # Named bøvl's authors only: an anonymous one's is not even read.
     named = {i.author_member_id for i in items if i.author_member_id and not i.anonymous}

@@ -76,7 +76,8 @@ def running_line(tr: Translator, hassle_round: HassleRound, n_shown: int, now: d
 def closed_blocks(session: Session, tr: Translator, hassle_round: HassleRound) -> list[Block]:
     """After the close: the most supported bøvl with their totals, and the chosen challenges
     with what became of them."""
-    lines = ranked_lines(session, tr, hassle_round, limit=TOP_ON_BOARD)
+    voted = hassle_round.voting_opened_at is not None  # not a round ended with its process
+    lines = ranked_lines(session, tr, hassle_round, limit=TOP_ON_BOARD) if voted else []
     if not lines:
         return [
             BulletList(

@@ -562,3 +562,75 @@ def test_more_than_a_hundred_hassles_are_split_over_fields_with_one_limit(deps: 
     }
     assert dots_of(deps, "Anna Holm", round_id, {"items": first[:2], "items_2": second[:1]}) == {}
     assert sum(_supports(deps).values()) == 3
+
+
+def _round_in(deps: Deps, where_name: str, *, voting: bool) -> tuple[str, list[str]]:
+    """A process in `where_name` with a round of three bøvl, voting open if `voting`; Anna has
+    given her dots. The round's id and the people's names."""
+    names = [FACILITATOR, *ATTENDED]
+    where = channel(where_name, [person(n) for n in names])
+    set_up(deps, where, person(FACILITATOR))
+    started = submit_form(
+        deps,
+        person(FACILITATOR),
+        where,
+        "hassle.start",
+        {},
+        {"question": "Hvad bøvler?", "collect_until": "2026-11-27", "audience": "members"},
+    )
+    assert started.ok, started.errors
+    round_id = _round_id(deps)
+    for n, title in enumerate(TITLES[:3]):
+        values: FormValues = {"title": title, "anonymous": "named"}
+        added = submit_form(
+            deps, person(names[n]), None, "hassle.add", {"round": round_id, "checked": "1"}, values
+        )
+        assert added.ok, added.errors
+    if voting:
+        opening = handle_command(deps, person(FACILITATOR), where, "bøvl afstemning")
+        assert opening.form is not None
+        opened = submit_form(
+            deps,
+            person(FACILITATOR),
+            where,
+            "hassle.open_voting",
+            opening.form.metadata,
+            {"dots": "2", "stacking": "no", "vote_until": "2026-12-10"},
+        )
+        assert opened.ok, opened.errors
+        assert dots_of(deps, "Anna Holm", round_id, {"items": ["1", "2"]}) == {}
+    return round_id, names
+
+
+def test_a_round_ends_with_its_process(deps: Deps, tmp_path: Path) -> None:
+    """Closing the process closes a vote still open, as its deadline would (results first, the
+    sealed ballots gone); a round still collecting just ends, with no dots to show."""
+    deps = with_ballot_key(deps)
+    round_id, _ = _round_in(deps, "slutter", voting=True)
+    chat = ConsoleDriver(deps, channel="slutter", as_name=FACILITATOR, export_dir=tmp_path)
+    chat.deliver()
+    closing = handle_command(deps, person(FACILITATOR), channel("slutter", []), "close")
+    assert closing.form is not None
+    closed = submit_form(
+        deps, person(FACILITATOR), channel("slutter", []), "close", {}, {"confirm": "close"}
+    )
+    assert closed.ok, closed.errors
+    posts = [p for p in chat.deliver() if p.label.startswith("#slutter")]
+    results = next(i for i, p in enumerate(posts) if "prik" in p.body)
+    ended = next(i for i, p in enumerate(posts) if "er lukket" in p.body and "Forløbet" in p.body)
+    assert results < ended, "the vote's results come before the closing message"
+    with deps.db.transaction() as session:
+        ended_round = session.get(HassleRound, int(round_id))
+        assert ended_round is not None and ended_round.phase == "closed"
+        assert session.scalar(select(func.count()).select_from(HassleBallot)) == 0
+
+    # Another process, its round still collecting: it ends too, and nothing shows a count.
+    _round_in(deps, "samler", voting=False)
+    ended_early = submit_form(
+        deps, person(FACILITATOR), channel("samler", []), "close", {}, {"confirm": "close"}
+    )
+    assert ended_early.ok, ended_early.errors
+    chat = ConsoleDriver(deps, channel="samler", as_name=FACILITATOR, export_dir=tmp_path)
+    status = _only(chat.type("/samskab status"), "kun til dig").body
+    assert "Runden er afsluttet. Der var ikke noget bøvl at stemme om." in status, status
+    assert "prik" not in status
