@@ -8,7 +8,8 @@ from sqlalchemy import func, select, text
 
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.interactions import submit_form
-from storage.models import Base, OutboxMessage, Workshop
+from handlers.messages import FormValues
+from storage.models import Base, HassleRound, OutboxMessage, Workshop
 from storage.models.kinds import Platform
 
 PLATFORM: Platform = "console"
@@ -21,6 +22,33 @@ BALLOT_KEY = bytes(range(32))
 def with_ballot_key(deps: Deps) -> Deps:
     """`deps` as the bot has them where a ballot key is configured."""
     return replace(deps, ballot_key=BALLOT_KEY)
+
+
+def start_hassle_round(
+    deps: Deps,
+    where: ChannelRef,
+    facilitator: PersonRef,
+    *,
+    question: str = "Hvad bøvler?",
+    collect_until: str = "2026-11-27",
+) -> str:
+    """A bøvl round asking the whole process, started by its form; the round's id."""
+    values: FormValues = {
+        "question": question,
+        "collect_until": collect_until,
+        "audience": "members",
+    }
+    started = submit_form(deps, facilitator, where, "hassle.start", {}, values)
+    assert started.ok, started.errors
+    with deps.db.transaction() as session:
+        return str(session.scalar(select(func.max(HassleRound.id))))
+
+
+def add_hassle(deps: Deps, who: PersonRef, round_id: str, title: str, **extra: str) -> None:
+    """A bøvl added through its form, past the look-alikes (`anonymous` named unless given)."""
+    values: FormValues = {"title": title, "anonymous": "named", **extra}
+    added = submit_form(deps, who, None, "hassle.add", {"round": round_id, "checked": "1"}, values)
+    assert added.ok, added.errors
 
 
 def person(name: str) -> PersonRef:

@@ -20,12 +20,18 @@ from bot.console.render import render_text
 from handlers.commands import handle_command
 from handlers.context import ChannelRef, Deps
 from handlers.interactions import submit_form
-from handlers.messages import FormValues
 from handlers.status.digest import post_digest
 from handlers.status.home import home_for
 from schedules.jobs import Runtime, run_hassle_closing
-from storage.models import HassleItem, HassleRound, Process
-from tests.builders import channel, person, set_up, with_ballot_key
+from storage.models import HassleItem, Process
+from tests.builders import (
+    add_hassle,
+    channel,
+    person,
+    set_up,
+    start_hassle_round,
+    with_ballot_key,
+)
 from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver, Post
 
@@ -48,11 +54,6 @@ def _only(posts: list[Post], label: str) -> Post:
     return found[0]
 
 
-def _round_id(deps: Deps) -> str:
-    with deps.db.transaction() as session:
-        return str(session.scalar(select(func.max(HassleRound.id))))
-
-
 def _process_id(deps: Deps) -> int:
     with deps.db.transaction() as session:
         found: int | None = session.scalar(select(Process.id))
@@ -66,31 +67,6 @@ def _set_up(deps: Deps, chat: ConsoleDriver) -> None:
         "/samskab setup",
         {"Forløbets navn": "Bøvl i Odder", "Nuværende trin": "2", "Sprog": "Dansk"},
     )
-
-
-def _start(deps: Deps) -> str:
-    started = submit_form(
-        deps,
-        person(FACILITATOR),
-        channel(CHANNEL),
-        "hassle.start",
-        {},
-        {
-            "question": "Hvad bøvler i din hverdag?",
-            "collect_until": "2026-11-27",
-            "audience": "members",
-        },
-    )
-    assert started.ok, started.errors
-    return _round_id(deps)
-
-
-def _add(deps: Deps, name: str, round_id: str, title: str, **extra: str) -> None:
-    values: FormValues = {"title": title, "anonymous": "named", **extra}
-    added = submit_form(
-        deps, person(name), None, "hassle.add", {"round": round_id, "checked": "1"}, values
-    )
-    assert added.ok, added.errors
 
 
 def _dots(deps: Deps, name: str, round_id: str, refs: list[str]) -> None:
@@ -150,7 +126,9 @@ def test_status_digest_home_and_record_through_a_round(
     assert SECTION not in home(deps, "Anna Holm")
     assert "Bøvl-runden" not in exports(chat, tmp_path)[".md"]
 
-    round_id = _start(deps)
+    round_id = start_hassle_round(
+        deps, channel(CHANNEL), person(FACILITATOR), question="Hvad bøvler i din hverdag?"
+    )
     chat.deliver()
     collecting = "Vi samler bøvl indtil fredag den 27. november · 0 bøvl indtil videre"
     assert section(status(chat)) == [SECTION + ":", collecting]
@@ -158,16 +136,16 @@ def test_status_digest_home_and_record_through_a_round(
 
     # Bøvl come in; the count is of those on the board.
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
-    _add(deps, "Emil Vestergaard", round_id, "Dobbeltregistrering i journalen")
-    _add(
+    add_hassle(deps, person("Emil Vestergaard"), round_id, "Dobbeltregistrering i journalen")
+    add_hassle(
         deps,
-        "Frida Juhl",
+        person("Frida Juhl"),
         round_id,
         "Langsom IT om morgenen",
         description="Det tager 20 minutter at logge på.",
     )
-    _add(deps, "Gitte Møller", round_id, "For mange møder uden dagsorden")
-    _add(deps, "Anna Holm", round_id, "Vagtplanen kommer for sent")
+    add_hassle(deps, person("Gitte Møller"), round_id, "For mange møder uden dagsorden")
+    add_hassle(deps, person("Anna Holm"), round_id, "Vagtplanen kommer for sent")
     text = status(chat)
     assert "Vi samler bøvl indtil fredag den 27. november · 4 bøvl indtil videre" in section(text)
 
@@ -303,14 +281,16 @@ def test_before_the_close_no_view_has_a_count_of_dots_or_an_anonymous_author(
     deps = with_ballot_key(deps)
     chat = ConsoleDriver(deps, channel=CHANNEL, as_name=FACILITATOR, export_dir=tmp_path)
     _set_up(deps, chat)
-    round_id = _start(deps)
+    round_id = start_hassle_round(
+        deps, channel(CHANNEL), person(FACILITATOR), question="Hvad bøvler i din hverdag?"
+    )
     chat.deliver()
 
     # The first bøvl is anonymous: it waits for two more colleagues' bøvl, and until then
     # nothing anyone reads changes (its count included).
     clock.set(ANONYMOUS_AT)
     before = {k: v for k, v in views(deps, chat, tmp_path, "a").items() if k != "digest"}
-    _add(deps, HIDDEN_AUTHOR, round_id, ANONYMOUS_TITLE, anonymous="anonymous")
+    add_hassle(deps, person(HIDDEN_AUTHOR), round_id, ANONYMOUS_TITLE, anonymous="anonymous")
     chat.deliver()
     after = {k: v for k, v in views(deps, chat, tmp_path, "b").items() if k != "digest"}
     assert after == before
@@ -321,7 +301,7 @@ def test_before_the_close_no_view_has_a_count_of_dots_or_an_anonymous_author(
         ("Emil Vestergaard", "Dobbeltregistrering i journalen"),
         ("Frida Juhl", "Langsom IT om morgenen"),
     ):
-        _add(deps, name, round_id, title)
+        add_hassle(deps, person(name), round_id, title)
     assert "3 bøvl indtil videre" in status(chat)  # the anonymous one is shown now
     with deps.db.transaction() as session:
         anonymous = session.scalar(select(HassleItem).where(HassleItem.anonymous.is_(True)))
@@ -396,19 +376,12 @@ def test_the_status_makes_as_many_queries_for_a_large_round_as_for_a_small_one(
         clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
         where = channel(f"runde-{size}", [person(n) for n in EVERYONE])
         set_up(deps, where, person(FACILITATOR))
-        started = submit_form(
-            deps,
-            person(FACILITATOR),
-            where,
-            "hassle.start",
-            {},
-            {"question": "Hvad bøvler?", "collect_until": "2026-11-27", "audience": "members"},
-        )
-        assert started.ok, started.errors
-        round_id = _round_id(deps)
+        round_id = start_hassle_round(deps, where, person(FACILITATOR))
         for n in range(size):
             anonymous = "anonymous" if n % 4 == 3 else "named"
-            _add(deps, EVERYONE[n % 7], round_id, f"Bøvl {n + 1}", anonymous=anonymous)
+            add_hassle(
+                deps, person(EVERYONE[n % 7]), round_id, f"Bøvl {n + 1}", anonymous=anonymous
+            )
         counts["collecting"].append(_status_queries(deps, where))
         clock.set(datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
         opened = submit_form(

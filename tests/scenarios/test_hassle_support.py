@@ -23,7 +23,6 @@ from handlers.commands import handle_command
 from handlers.context import Deps
 from handlers.i18n import Translator
 from handlers.interactions import press_button, submit_form
-from handlers.messages import FormValues
 from handlers.people import process_for_channel
 from handlers.status.overview import compose_status
 from schedules.jobs import Runtime, run_hassle_closing
@@ -35,7 +34,14 @@ from storage.models import (
     OutboxMessage,
     Track,
 )
-from tests.builders import channel, person, set_up, with_ballot_key
+from tests.builders import (
+    add_hassle,
+    channel,
+    person,
+    set_up,
+    start_hassle_round,
+    with_ballot_key,
+)
 from tests.conftest import Clock
 from tests.console_driver import ConsoleDriver, Post
 
@@ -68,11 +74,6 @@ def _items(deps: Deps) -> dict[str, HassleItem]:
     """Every bøvl by title, as stored."""
     with deps.db.transaction() as session:
         return {i.title: i for i in session.scalars(select(HassleItem))}
-
-
-def _round_id(deps: Deps) -> str:
-    with deps.db.transaction() as session:
-        return str(session.scalar(select(func.max(HassleRound.id))))
 
 
 def dots(deps: Deps, name: str, round_id: str, refs: list[str]) -> dict[str, str]:
@@ -111,31 +112,13 @@ def _collecting_round(deps: Deps, chat: ConsoleDriver, clock: Clock) -> str:
         {"Hvem deltog?": ", ".join([FACILITATOR, *ATTENDED]), "Opsamling": "Vi gik i gang."},
     )
     where = channel(CHANNEL)
-    started = submit_form(
-        deps,
-        person(FACILITATOR),
-        where,
-        "hassle.start",
-        {},
-        {
-            "question": "Hvad bøvler i din hverdag?",
-            "collect_until": "2026-11-27",
-            "audience": "members",
-        },
+    round_id = start_hassle_round(
+        deps, where, person(FACILITATOR), question="Hvad bøvler i din hverdag?"
     )
-    assert started.ok, started.errors
-    round_id = _round_id(deps)
     for n, title in enumerate(TITLES):
         author = OTHERS[n]  # 25 different colleagues, none of whom attended the workshop
-        added = submit_form(
-            deps,
-            person(author),
-            None,
-            "hassle.add",
-            {"round": round_id, "checked": "1"},
-            {"title": title, "anonymous": "anonymous" if n in ANONYMOUS else "named"},
-        )
-        assert added.ok, added.errors
+        anonymous = "anonymous" if n in ANONYMOUS else "named"
+        add_hassle(deps, person(author), round_id, title, anonymous=anonymous)
     merged = submit_form(
         deps, person(FACILITATOR), None, "hassle.merge", {"item": f"{round_id}:20"}, {"into": "2"}
     )
@@ -380,22 +363,9 @@ def test_stacked_dots_two_devices_and_closing_on_command(deps: Deps) -> None:
     names = [FACILITATOR, *ATTENDED]
     where = channel("stak", [person(n) for n in names])
     set_up(deps, where, person(FACILITATOR))
-    started = submit_form(
-        deps,
-        person(FACILITATOR),
-        where,
-        "hassle.start",
-        {},
-        {"question": "Hvad bøvler?", "collect_until": "2026-11-27", "audience": "members"},
-    )
-    assert started.ok, started.errors
-    round_id = _round_id(deps)
+    round_id = start_hassle_round(deps, where, person(FACILITATOR))
     for n, title in enumerate(TITLES[:4]):
-        values: FormValues = {"title": title, "anonymous": "named"}
-        added = submit_form(
-            deps, person(names[n]), None, "hassle.add", {"round": round_id, "checked": "1"}, values
-        )
-        assert added.ok, added.errors
+        add_hassle(deps, person(names[n]), round_id, title)
 
     # Before voting opens, a colleague asking to vote is told so; a facilitator gets the form.
     early = handle_command(deps, person("Anna Holm"), where, "bøvl afstemning")
@@ -515,27 +485,9 @@ def test_more_than_a_hundred_hassles_are_split_over_fields_with_one_limit(deps: 
     names = [FACILITATOR, *ATTENDED]
     where = channel("mange", [person(n) for n in names])
     set_up(deps, where, person(FACILITATOR))
-    started = submit_form(
-        deps,
-        person(FACILITATOR),
-        where,
-        "hassle.start",
-        {},
-        {"question": "Hvad bøvler?", "collect_until": "2026-11-27", "audience": "members"},
-    )
-    assert started.ok, started.errors
-    round_id = _round_id(deps)
+    round_id = start_hassle_round(deps, where, person(FACILITATOR))
     for n in range(105):
-        values: FormValues = {"title": f"Bøvl nummer {n + 1}", "anonymous": "named"}
-        added = submit_form(
-            deps,
-            person(names[n % 5]),
-            None,
-            "hassle.add",
-            {"round": round_id, "checked": "1"},
-            values,
-        )
-        assert added.ok, added.errors
+        add_hassle(deps, person(names[n % 5]), round_id, f"Bøvl nummer {n + 1}")
     opened = submit_form(
         deps,
         person(FACILITATOR),
@@ -570,22 +522,9 @@ def _round_in(deps: Deps, where_name: str, *, voting: bool) -> tuple[str, list[s
     names = [FACILITATOR, *ATTENDED]
     where = channel(where_name, [person(n) for n in names])
     set_up(deps, where, person(FACILITATOR))
-    started = submit_form(
-        deps,
-        person(FACILITATOR),
-        where,
-        "hassle.start",
-        {},
-        {"question": "Hvad bøvler?", "collect_until": "2026-11-27", "audience": "members"},
-    )
-    assert started.ok, started.errors
-    round_id = _round_id(deps)
+    round_id = start_hassle_round(deps, where, person(FACILITATOR))
     for n, title in enumerate(TITLES[:3]):
-        values: FormValues = {"title": title, "anonymous": "named"}
-        added = submit_form(
-            deps, person(names[n]), None, "hassle.add", {"round": round_id, "checked": "1"}, values
-        )
-        assert added.ok, added.errors
+        add_hassle(deps, person(names[n]), round_id, title)
     if voting:
         opening = handle_command(deps, person(FACILITATOR), where, "bøvl afstemning")
         assert opening.form is not None
