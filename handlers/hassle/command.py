@@ -12,6 +12,7 @@ from handlers.errors import Refused, no_arguments
 from handlers.hassle.board import full_list_message
 from handlers.hassle.choosing import choose_command, mark_command, submit_choose
 from handlers.hassle.collecting import add_button, add_command, submit_add
+from handlers.hassle.dots import dots_button, dots_command, submit_dots
 from handlers.hassle.results import close_command, results_command, submit_close
 from handlers.hassle.rounds import latest_round, start_form, submit_start
 from handlers.hassle.sorting import (
@@ -22,13 +23,7 @@ from handlers.hassle.sorting import (
     submit_scope,
     undo,
 )
-from handlers.hassle.voting import (
-    dots_button,
-    dots_command,
-    submit_dots,
-    submit_open_voting,
-    vote_command,
-)
+from handlers.hassle.voting import submit_open_voting, vote_command
 from handlers.i18n import N_
 from handlers.messages import BulletList, Heading, Message, Reply
 from handlers.people import acting, actor_translator
