@@ -4,13 +4,19 @@ The key must live outside the database: whoever holds a copy of the database alo
 nothing of who supported what. So: `SAMSKAB_BALLOT_KEY` when it is set (any string; 32 bytes are
 derived from it); else, for a SQLite file, a random key kept in a file beside it
 (`<database>.ballot-key`, 0600), made once; else (PostgreSQL without the setting, an in-memory
-database) none, and opening a vote is refused with a message that names the setting."""
+database) none, and opening a vote is refused with a message that names the setting.
+
+Deps carries the function `key_on_demand` returns, not the key: the key is looked up (and its
+file made) the first time a ballot is sealed or read or voting is opened, so `samskab migrate`, a
+digest or a console that never votes leaves no key file beside the database."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from storage.db import PRIVATE, sqlite_file
@@ -27,6 +33,20 @@ def ballot_key(setting: str | None, database_url: str) -> bytes | None:
     if path is None:
         return None
     return key_file(path.with_name(path.name + SUFFIX))
+
+
+def key_on_demand(setting: str | None, database_url: str) -> Callable[[], bytes | None]:
+    """`ballot_key(setting, database_url)` the first time it is called, the same bytes after."""
+    lock = threading.Lock()  # handlers run in threads: two first votes make the key once
+    found: list[bytes | None] = []
+
+    def key() -> bytes | None:
+        with lock:
+            if not found:  # a key file that cannot be read raises, and is tried again next time
+                found.append(ballot_key(setting, database_url))
+            return found[0]
+
+    return key
 
 
 def derive_key(secret: str) -> bytes:

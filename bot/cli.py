@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _deps(db: Database, settings: Settings) -> Deps:
-    from bot.ballot_key import ballot_key
+    from bot.ballot_key import key_on_demand
     from handlers.context import Deps
 
     secret = settings.ballot_key.get_secret_value() if settings.ballot_key else None
@@ -126,7 +126,7 @@ def _deps(db: Database, settings: Settings) -> Deps:
         language=settings.language,
         timezone=settings.timezone,
         retention_days=settings.retention_days,
-        ballot_key=ballot_key(secret, settings.database_url),
+        ballot_key=key_on_demand(secret, settings.database_url),
     )
 
 

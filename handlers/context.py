@@ -22,8 +22,9 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     # Days after a process is closed until its personal data is erased (SAMSKAB_RETENTION_DAYS).
     retention_days: int = 365
-    # Seals the bøvl round's ballots (bot.ballot_key); None: voting cannot be opened.
-    ballot_key: bytes | None = None
+    # The key that seals the bøvl round's ballots, asked for only when a ballot or the opening of
+    # voting needs it (bot.ballot_key makes it on demand); None, or no key: voting cannot open.
+    ballot_key: Callable[[], bytes | None] | None = None
 
 
 @dataclass(frozen=True)

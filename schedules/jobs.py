@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from handlers.context import Deps
 from handlers.hassle.asking import remind_hassle
-from handlers.hassle.results import close_due_rounds
+from handlers.hassle.closing import close_due_rounds
 from handlers.inputs.reminders import send_due_reminders
 from handlers.privacy.retention import erase_due
 from handlers.status.digest import post_digest

@@ -21,7 +21,7 @@ BALLOT_KEY = bytes(range(32))
 
 def with_ballot_key(deps: Deps) -> Deps:
     """`deps` as the bot has them where a ballot key is configured."""
-    return replace(deps, ballot_key=BALLOT_KEY)
+    return replace(deps, ballot_key=lambda: BALLOT_KEY)
 
 
 def start_hassle_round(

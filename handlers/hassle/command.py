@@ -11,18 +11,14 @@ from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused, no_arguments
 from handlers.hassle.board import full_list_message
 from handlers.hassle.choosing import choose_command, mark_command, submit_choose
+from handlers.hassle.closing import close_command, submit_close
 from handlers.hassle.collecting import add_button, add_command, submit_add
 from handlers.hassle.dots import dots_button, dots_command, submit_dots
-from handlers.hassle.results import close_command, results_command, submit_close
+from handlers.hassle.merging import merge_form, submit_merge
+from handlers.hassle.out_of_frame import scope_form, submit_scope
+from handlers.hassle.results import results_command
 from handlers.hassle.rounds import latest_round, start_form, submit_start
-from handlers.hassle.sorting import (
-    merge_form,
-    scope_form,
-    sorting_command,
-    submit_merge,
-    submit_scope,
-    undo,
-)
+from handlers.hassle.sorting import sorting_command, undo
 from handlers.hassle.voting import submit_open_voting, vote_command
 from handlers.i18n import N_
 from handlers.messages import BulletList, Heading, Message, Reply

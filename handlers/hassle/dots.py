@@ -315,9 +315,10 @@ def newest_round(session: Session, process: Process) -> HassleRound:
 
 
 def ballot_key_of(deps: Deps) -> bytes:
-    if deps.ballot_key is None:
+    key = deps.ballot_key() if deps.ballot_key is not None else None
+    if key is None:
         raise Refused(NO_KEY)
-    return deps.ballot_key
+    return key
 
 
 def require_voting(tr: Translator, hassle_round: HassleRound, now: datetime) -> None:

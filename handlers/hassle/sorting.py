@@ -1,59 +1,33 @@
-"""Sorting the list while the round collects (facilitators): duplicates merged into one, a merge
-undone, a bøvl placed outside the frame of the process with a reason. Nothing but an item's place
-moves: no support exists before voting, and once voting opens the list is fixed.
-
-Each author hears what happened to their bøvl privately, anonymous authors too, without anyone
-learning who they are; the audit log holds ids only."""
+"""Sorting the list while the round collects (facilitators): the list with a button beside each
+bøvl to merge it, place it outside the frame of the process, or undo either; the undoing; and what
+every sorting action checks first (facilitating). Merging is in handlers.hassle.merging, placing
+outside the frame in handlers.hassle.out_of_frame, telling the authors in handlers.hassle.telling.
+Nothing but an item's place moves: no support exists before voting, and once voting opens the list
+is fixed."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import Refused
-from handlers.form_reading import FormReader
-from handlers.hassle.board import (
-    item_label,
-    item_title,
-    merged_under,
-    shown_items,
-    tops,
-    update_board,
-)
+from handlers.hassle.board import item_label, merged_under, shown_items, tops, update_board
 from handlers.hassle.rounds import process_of, require_round, round_by_id
+from handlers.hassle.telling import tell_author
 from handlers.i18n import N_, Translator
-from handlers.messages import (
-    Block,
-    Button,
-    Buttons,
-    Context,
-    Form,
-    FormField,
-    FormOutcome,
-    FormValues,
-    Heading,
-    Message,
-    Option,
-    Paragraph,
-    Reply,
-)
-from handlers.outbox import enqueue
+from handlers.messages import Block, Button, Buttons, Context, Heading, Message, Paragraph, Reply
 from handlers.people import (
     acting,
     ensure_person,
     require_facilitator,
     require_open,
     translator_for,
-    translator_for_member,
 )
-from storage.models import HassleItem, HassleRound, Member, OutboxMessage, Person, Process
+from storage.models import HassleItem, HassleRound, Person, Process
 
 SORT_PAGE = 20  # bøvl per message: two blocks each, within Slack's 50
-MAX_REASON = 500
 EXCERPT = 120
 _PAGE_DIGITS = 4
 
@@ -131,169 +105,6 @@ def sorting_message(
     return Message(heading, tuple(blocks), tr.language)
 
 
-# --- merging ----------------------------------------------------------------------------------
-
-
-def merge_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
-    """ "Slå sammen": into which bøvl."""
-    with deps.db.transaction() as session:
-        person, process, hassle_round, item = _facilitating(session, deps, actor, value)
-        tr = translator_for(person, process, deps)
-        _require_top(item)
-        targets = _targets(session, hassle_round, item)
-        return Reply(
-            form=Form(
-                callback_id="hassle.merge",
-                title=tr._("Merge hassles"),
-                submit_label=tr._("Merge"),
-                intro=item_title(tr, item),
-                metadata={"item": value},
-                fields=(
-                    FormField(
-                        "into",
-                        tr._("Merge into which hassle?"),
-                        "choice",
-                        initial=targets[0].reference,
-                        options=tuple(
-                            Option(t.reference, f"{item_label(t)} {t.title}") for t in targets
-                        ),
-                    ),
-                ),
-                language=tr.language,
-            )
-        )
-
-
-def submit_merge(
-    deps: Deps,
-    actor: PersonRef,
-    channel: ChannelRef | None,
-    metadata: dict[str, str],
-    values: FormValues,
-) -> FormOutcome:
-    now = deps.clock()
-    value = metadata.get("item", "")
-    with deps.db.transaction() as session:
-        person, process, hassle_round, item = _facilitating(session, deps, actor, value, lock=True)
-        tr = translator_for(person, process, deps)
-        _require_top(item)
-        targets = {t.reference: t for t in _targets(session, hassle_round, item)}
-        form = FormReader(values)
-        into = form.choice("into", set(targets))
-        form.check()
-        target = targets[into]
-        moved = [i for i in shown_items(session, hassle_round) if i.merged_into_id == item.id]
-        for other in (item, *moved):  # what was merged into it goes along
-            other.merged_into_id = target.id
-        session.flush()
-        _tell_author(
-            session,
-            process,
-            item,
-            now,
-            heading=N_("Your hassle {item} has been merged"),
-            text=N_(
-                "The facilitators have merged it with {target}, which says the same. When voting "
-                "opens, you can support {ref}."
-            ),
-            target=target,
-        )
-        update_board(session, process, hassle_round, now)
-        audit.record(
-            session,
-            "hassle.merged",
-            at=now,
-            process=process,
-            actor=person,
-            round=hassle_round.id,
-            item=item.id,
-            into=target.id,
-        )
-        text = tr._("{item} is merged into {target}. Its author is told.").format(
-            item=item_label(item), target=item_title(tr, target)
-        )
-        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
-
-
-# --- outside the frame ------------------------------------------------------------------------
-
-
-def scope_form(deps: Deps, actor: PersonRef, value: str) -> Reply:
-    """ "Uden for rammen": the reason, which the author is told."""
-    with deps.db.transaction() as session:
-        person, process, _round, item = _facilitating(session, deps, actor, value)
-        tr = translator_for(person, process, deps)
-        _require_top(item)
-        return Reply(
-            form=Form(
-                callback_id="hassle.scope",
-                title=tr._("Outside the frame"),
-                submit_label=tr._("Save"),
-                intro=item_title(tr, item),
-                metadata={"item": value},
-                fields=(
-                    FormField(
-                        "reason",
-                        tr._("Why is it outside the frame of the process?"),
-                        "long_text",
-                        max_length=MAX_REASON,
-                        hint=tr._("The author is told your reason."),
-                    ),
-                ),
-                language=tr.language,
-            )
-        )
-
-
-def submit_scope(
-    deps: Deps,
-    actor: PersonRef,
-    channel: ChannelRef | None,
-    metadata: dict[str, str],
-    values: FormValues,
-) -> FormOutcome:
-    now = deps.clock()
-    with deps.db.transaction() as session:
-        person, process, hassle_round, item = _facilitating(
-            session, deps, actor, metadata.get("item", ""), lock=True
-        )
-        tr = translator_for(person, process, deps)
-        _require_top(item)
-        form = FormReader(values)
-        reason = form.text("reason", max_length=MAX_REASON)
-        form.check()
-        item.out_of_scope_reason = reason
-        session.flush()
-        merged = [i for i in shown_items(session, hassle_round) if i.merged_into_id == item.id]
-        for told in (item, *merged):
-            _tell_author(
-                session,
-                process,
-                told,
-                now,
-                heading=N_("You said – we did: your hassle {item}"),
-                text=N_(
-                    "The facilitators have placed it outside the frame of the process, so it is "
-                    "not part of the voting. Their reason: {reason}"
-                ),
-                reason=reason,
-            )
-        update_board(session, process, hassle_round, now)
-        audit.record(
-            session,
-            "hassle.out_of_scope",
-            at=now,
-            process=process,
-            actor=person,
-            round=hassle_round.id,
-            item=item.id,
-        )
-        text = tr._("{item} is placed outside the frame. Its author is told the reason.").format(
-            item=item_label(item)
-        )
-        return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
-
-
 # --- undoing ----------------------------------------------------------------------------------
 
 
@@ -301,7 +112,7 @@ def undo(deps: Deps, actor: PersonRef, value: str) -> Reply:
     """ "Fortryd": a merged bøvl is on its own again, or one outside the frame back in it."""
     now = deps.clock()
     with deps.db.transaction() as session:
-        person, process, hassle_round, item = _facilitating(session, deps, actor, value, lock=True)
+        person, process, hassle_round, item = facilitating(session, deps, actor, value, lock=True)
         tr = translator_for(person, process, deps)
         if item.merged_into_id is not None:
             item.merged_into_id = None
@@ -316,7 +127,7 @@ def undo(deps: Deps, actor: PersonRef, value: str) -> Reply:
                 N_("{item} is neither merged nor outside the frame."), item=item_label(item)
             )
         session.flush()
-        _tell_author(
+        tell_author(
             session,
             process,
             item,
@@ -337,7 +148,7 @@ def undo(deps: Deps, actor: PersonRef, value: str) -> Reply:
         return Reply(message=Message(done.format(item=item_label(item)), language=tr.language))
 
 
-# --- helpers ----------------------------------------------------------------------------------
+# --- what every sorting action checks ---------------------------------------------------------
 
 
 def _require_sorting(hassle_round: HassleRound) -> None:
@@ -347,7 +158,7 @@ def _require_sorting(hassle_round: HassleRound) -> None:
         )
 
 
-def _facilitating(
+def facilitating(
     session: Session, deps: Deps, actor: PersonRef, value: str, *, lock: bool = False
 ) -> tuple[Person, Process, HassleRound, HassleItem]:
     """The bøvl a button or form names ("<round>:<reference>"), for one of its process's
@@ -372,61 +183,10 @@ def _facilitating(
     return person, process, hassle_round, item
 
 
-def _require_top(item: HassleItem) -> None:
+def require_top(item: HassleItem) -> None:
     if item.merged_into_id is not None:
         raise Refused(
             N_("{item} is merged into another hassle: undo that first."), item=item_label(item)
         )
     if item.out_of_scope_reason is not None:
         raise Refused(N_("{item} is outside the frame: undo that first."), item=item_label(item))
-
-
-def _targets(session: Session, hassle_round: HassleRound, item: HassleItem) -> list[HassleItem]:
-    targets = [
-        t
-        for t in tops(shown_items(session, hassle_round))
-        if t.id != item.id and t.out_of_scope_reason is None
-    ]
-    if not targets:
-        raise Refused(N_("There is no other hassle on the list to merge it into."))
-    return targets
-
-
-def _tell_author(
-    session: Session,
-    process: Process,
-    item: HassleItem,
-    now: datetime,
-    *,
-    heading: str,
-    text: str,
-    target: HassleItem | None = None,
-    reason: str = "",
-) -> None:
-    """A DM to whoever wrote the bøvl, named or anonymous: nobody else learns to whom."""
-    member = session.get(Member, item.author_member_id) if item.author_member_id else None
-    if member is None or not member.active:
-        return
-    tr = translator_for_member(member)
-    title = tr._(heading).format(item=item_title(tr, item))
-    body = tr._(text).format(
-        target=item_title(tr, target) if target is not None else "",
-        ref=item_label(target) if target is not None else "",
-        reason=reason,
-    )
-    blocks: list[Block] = [Heading(title), Paragraph(body)]
-    if item.anonymous:
-        blocks.append(Context(tr._("Your hassle is still anonymous: only you get this message.")))
-    # Each thing told is a message of its own, however quickly a facilitator clicks.
-    prefix = f"hassle-told:{item.id}:"
-    earlier = session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.key.startswith(prefix))
-    )
-    enqueue(
-        session,
-        Message(f"{title}: {body}", tuple(blocks), language=tr.language),
-        key=f"{prefix}{(earlier or 0) + 1}",
-        now=now,
-        process=process,
-        person=member.person,
-    )

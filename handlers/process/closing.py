@@ -13,7 +13,7 @@ from handlers.command_spec import CommandSpec, FormSpec, Role
 from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.errors import no_arguments
 from handlers.form_reading import FormReader
-from handlers.hassle.results import end_with_process
+from handlers.hassle.closing import end_with_process
 from handlers.i18n import N_, Translator
 from handlers.messages import (
     Context,

@@ -15,12 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.hassle.board import item_label, shown_items
-from handlers.hassle.results import (
-    Participation,
-    participation,
-    participation_lines,
-    supports_text,
-)
+from handlers.hassle.participation import Participation, participation, participation_lines
+from handlers.hassle.results import supports_text
 from handlers.hassle.rounds import deadline_day
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
@@ -182,7 +178,7 @@ def hassle_markdown(rounds: tuple[HassleRoundEntry, ...], tr: Translator) -> lis
             out.append("- " + tr._("Asked: {n}").format(n=r.asked))
             out.append("- " + tr._("The rest is shown when voting has closed."))
         else:
-            # The results' lines, with their small groups hidden (handlers.hassle.results).
+            # The results' lines, with their small groups hidden (handlers.hassle.participation).
             out += [f"- {line}" for line in participation_lines(tr, r.participation)]
         out.append("")
     return out

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.ballot_key import ballot_key
+from bot.ballot_key import ballot_key, key_on_demand
 from handlers.context import Deps
 from handlers.hassle.ballots import (
     BallotChanged,
@@ -247,6 +247,22 @@ def test_a_sqlite_file_gets_a_private_key_file_made_once(tmp_path: Path) -> None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert ballot_key(None, url) == key  # the next start reads the same key
     assert [p.name for p in tmp_path.iterdir()] == ["samskab.db.ballot-key"]  # no leftovers
+
+
+def test_the_key_on_demand_is_made_at_the_first_call_once_whoever_calls(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'samskab.db'}"
+    key = key_on_demand(None, url)
+    assert list(tmp_path.iterdir()) == []  # nothing is made before a ballot needs it
+    keys: list[bytes | None] = []
+    threads = [threading.Thread(target=lambda: keys.append(key())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1
+    assert keys[0] == ballot_key(None, url)  # the file's key, as the next start reads it
+    assert [p.name for p in tmp_path.iterdir()] == ["samskab.db.ballot-key"]
+    assert key_on_demand(None, "postgresql+psycopg://db/samskab")() is None
 
 
 def test_without_a_setting_or_a_file_there_is_no_key() -> None:
