@@ -211,6 +211,10 @@ class Form:
 
     `callback_id` names the use case that receives the answers; `metadata` carries ids only,
     never content, because platforms echo it back unencrypted and limit its size.
+
+    `separable`: each field can be answered on its own. A platform that cannot hold the whole
+    form at once (a Teams card's size) may then send one form per field, each with the id of its
+    one field in `metadata[ONLY_FIELD]`; the use case leaves what the other fields hold as it was.
     """
 
     callback_id: str
@@ -220,6 +224,10 @@ class Form:
     metadata: dict[str, str] = field(default_factory=dict)
     intro: str = ""
     language: str = "da"
+    separable: bool = False
+
+
+ONLY_FIELD = "only"  # the metadata key of a separable form's part: the one field it holds
 
 
 FormValues = dict[str, str | list[str]]
@@ -248,6 +256,9 @@ class Reply:
     message: Message | None = None
     form: Form | None = None
     attachment: Attachment | None = None
+    # A long read (a whole list): where the platform has a place for one, it is shown there (a
+    # Slack modal) rather than as a message in the conversation.
+    long_read: bool = False
 
 
 class FollowUp(StrEnum):

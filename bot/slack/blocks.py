@@ -109,6 +109,13 @@ def render_message(message: Message, *, link_url: str | None = None) -> dict[str
     return {"text": _fallback(message), "blocks": blocks}
 
 
+def render_view_message(message: Message) -> dict[str, Any]:
+    """As render_message, within a view's limit (a modal holds 100 blocks, a message 50)."""
+    tr = Translator(message.language)
+    blocks = _limit(_message_blocks(message, tr, None), VIEW_BLOCKS, tr)
+    return {"text": _fallback(message), "blocks": blocks}
+
+
 def render_home(messages: list[Message]) -> dict[str, Any]:
     """An App Home view: the messages one after another, a divider between them."""
     tr = Translator(messages[0].language if messages else "da")

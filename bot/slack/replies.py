@@ -3,16 +3,18 @@ channel (or, a person's own, in their DM)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks import render_message
+from bot.slack.blocks import render_message, render_view_message
 from bot.slack.modals import render_modal
 from bot.slack.services import modal_metadata
 from handlers.i18n import Translator
-from handlers.messages import Attachment, Form, Message, Reply
+from handlers.messages import Attachment, Form, Heading, Message, Reply
 
 
 def modal_for(form: Form, channel_id: str | None) -> dict[str, Any]:
@@ -31,9 +33,10 @@ def view_title(view: Any) -> str:
 
 
 def notice_modal(title: str, message: Message) -> dict[str, Any]:
-    """A modal that only says something: what a submitted form turns into when it is done."""
+    """A modal that only says something: what a submitted form turns into when it is done, or a
+    long read (up to a view's 100 blocks, where a message holds 50)."""
     close = Translator(message.language)._("Close")
-    rendered = render_message(message)
+    rendered = render_view_message(message)
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": title[:24]},
@@ -54,12 +57,28 @@ async def show_reply(
 ) -> None:
     if reply.form is not None and trigger_id:
         await client.views_open(trigger_id=trigger_id, view=modal_for(reply.form, channel_id))
+    long_read = reply.message if reply.long_read and trigger_id else None
+    if long_read is not None and await _open_long_read(client, str(trigger_id), long_read):
+        reply = replace(reply, message=None)
     if reply.message is not None:
         await tell(
             reply.message, client=client, user_id=user_id, channel_id=channel_id, respond=respond
         )
     if reply.attachment is not None:
         await share_file(reply.attachment, client=client, user_id=user_id, channel_id=channel_id)
+
+
+async def _open_long_read(client: AsyncWebClient, trigger_id: str, message: Message) -> bool:
+    """A long read in a modal of its own; False when Slack would not open it (the trigger
+    expired: it lives 3 seconds), so the caller tells it as a message instead."""
+    title = next((b.text for b in message.blocks if isinstance(b, Heading)), "Samskab")
+    try:
+        await client.views_open(trigger_id=trigger_id, view=notice_modal(title, message))
+    except SlackApiError as error:
+        if error.response.get("error") not in {"expired_trigger_id", "invalid_trigger_id"}:
+            raise
+        return False
+    return True
 
 
 async def share_file(

@@ -24,9 +24,16 @@ from bot.downloads import DownloadLinks
 from bot.inbox import Inbox
 from bot.strangers import is_stranger
 from bot.teams.auth import tenant_of
-from bot.teams.cards import activity_for, card_activity, read_card_values, render_form_card
+from bot.teams.cards import (
+    activity_for,
+    card_activity,
+    form_parts,
+    read_card_values,
+    render_form_card,
+)
 from bot.teams.connector import BotConnector, ConnectorError
 from bot.teams.files import offer_file
+from bot.teams.long_reads import activities_for_long_read
 from bot.teams.references import channel_id_of, channels_of_team
 from bot.teams.roster import TeamsRosters, reconcile_channel
 from handlers.commands import BY_WORD, handle_command
@@ -157,10 +164,14 @@ async def _channel_people(services: TeamsServices, activity: dict[str, Any]) -> 
 
 async def show(services: TeamsServices, activity: dict[str, Any], reply: Reply) -> None:
     """Answers in the conversation the person wrote in (a reply in a channel's thread)."""
-    if reply.message is not None:
+    if reply.message is not None and reply.long_read:
+        for long_part in activities_for_long_read(reply.message):
+            await reply_to(services, activity, long_part)
+    elif reply.message is not None:
         await reply_to(services, activity, activity_for(reply.message))
     if reply.form is not None:
-        await reply_to(services, activity, form_activity(reply.form))
+        for form_part in form_parts(reply.form):
+            await reply_to(services, activity, form_activity(form_part))
     if reply.attachment is not None:
         # A card with a signed download link: in the thread, or the 1:1 chat for private files.
         language = reply.message.language if reply.message else services.deps.language

@@ -14,6 +14,7 @@ import copy
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.teams.card_blocks import (
@@ -28,14 +29,16 @@ from bot.teams.card_blocks import (
     render_card,
     text_block,
 )
+from bot.teams.long_reads import PART
 from handlers.form_reading import CHOOSE_UP_TO
 from handlers.i18n import Translator
-from handlers.messages import Form, FormField, FormValues, Option
+from handlers.messages import ONLY_FIELD, Form, FormField, FormValues, Option
 
 __all__ = [
     "activity_for",
     "card_activity",
     "errors_card",
+    "form_parts",
     "read_card_values",
     "render_card",
     "render_form_card",
@@ -79,6 +82,30 @@ def render_form_card(
         shown = fewer
         card = _form_card(form, metadata, submit_data, tr, shown, CHOICE_TITLES[-1])
     return card
+
+
+def holds_whole(form: Form) -> bool:
+    """Whether one card holds the whole form, every option with at least a short title."""
+    tr = Translator(form.language)
+    return _fits(_form_card(form, form.metadata, {}, tr, {}, CHOICE_TITLES[-1]), form)
+
+
+def form_parts(form: Form) -> list[Form]:
+    """A separable form too big for one card as one form per field (see Form.separable), each
+    titled with its part; otherwise the form itself."""
+    if not form.separable or len(form.fields) < 2 or holds_whole(form):
+        return [form]
+    tr = Translator(form.language)
+    total = len(form.fields)
+    return [
+        replace(
+            form,
+            title=f"{form.title} ({tr._(PART).format(n=n, total=total)})",
+            fields=(field,),
+            metadata=form.metadata | {ONLY_FIELD: field.id},
+        )
+        for n, field in enumerate(form.fields, start=1)
+    ]
 
 
 def _fits(card: dict[str, Any], form: Form) -> bool:

@@ -1,7 +1,9 @@
 """Asking for bøvl: a DM to everyone asked when the round starts, and one reminder, a number of
 working days before the collection deadline (the process's `reminder_days_before`), inside
 working hours, to those who have added nothing yet. `remind_hassle` is the scheduled sweep; it
-also shows the anonymous bøvl that waited for the collection deadline."""
+also sends voting's one reminder (same rules, before the voting deadline, to those who have
+given no dots; set when voting opens, handlers.hassle.voting) and shows the anonymous bøvl that
+waited for the collection deadline."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from sqlalchemy.orm import Session
 from handlers.context import Deps
 from handlers.hassle.board import ADD_BUTTON, update_board
 from handlers.hassle.collecting import release_waiting
-from handlers.hassle.rounds import collection_over, deadline_day, process_of
+from handlers.hassle.rounds import deadline_day, process_of
+from handlers.hassle.voting import first_vote_reminder, vote_dm
 from handlers.i18n import Translator
 from handlers.inputs.working_time import (
     WorkingHours,
@@ -122,16 +125,17 @@ def ask_message(
 
 def remind_hassle(deps: Deps, now: datetime) -> int:
     """One sweep: the anonymous bøvl that waited for a collection deadline now passed are shown
-    (and the board says the collection ended); then the reminders that are due. Returns how
-    many messages were queued. Safe on several replicas: a reminder's key is its round and
-    member, and the board's versions are locked per round."""
+    (and the board says the collection ended); then the reminders that are due, collecting's
+    and voting's. Returns how many messages were queued. Safe on several replicas: a
+    reminder's key is its phase, round and member, and the board's versions are locked per
+    round."""
     with deps.db.transaction() as session:
         sent = _after_deadlines(session, now)
         due = session.scalars(
             select(HassleParticipant)
             .join(HassleRound, HassleRound.id == HassleParticipant.round_id)
             .where(
-                HassleRound.phase == "collecting",
+                HassleRound.phase.in_(("collecting", "voting")),
                 HassleParticipant.next_reminder_at <= now,
             )
             .order_by(HassleParticipant.round_id, HassleParticipant.member_id)
@@ -150,34 +154,39 @@ def _remind(
     member = session.get(Member, participant.member_id)
     assert hassle_round is not None and member is not None  # foreign keys
     process = process_of(session, hassle_round)
-    if (
-        participant.added
-        or not member.active
-        or process.status != "active"
-        or collection_over(hassle_round, now)
-    ):
+    voting = hassle_round.phase == "voting"
+    # Each phase reminds those who have not yet done what it asks, until its deadline.
+    done = participant.supported if voting else participant.added
+    until = hassle_round.vote_until if voting else hassle_round.collect_until
+    if done or not member.active or process.status != "active" or until is None or now >= until:
         participant.next_reminder_at = None
         return 0
     tz = ZoneInfo(process.timezone)
     hours = WorkingHours(country=process.holiday_country)
     if not within_working_hours(now, tz, hours):
         # The sweep ran late (the bot was down): the next window still on a reminder day.
-        participant.next_reminder_at = first_reminder(process, hassle_round, now)
+        first = first_vote_reminder if voting else first_reminder
+        participant.next_reminder_at = first(process, hassle_round, now)
         return 0
     if member.person_id in reminded_today or _reminded_today(session, member, now, tz):
-        # At most one a day to a person, whichever of their processes asks: tomorrow, if the
-        # collection still runs then.
+        # At most one a day to a person, whichever of their processes or phases asks:
+        # tomorrow, if the phase still runs then.
         tomorrow = datetime.combine(
             now.astimezone(tz).date() + timedelta(days=1), hours.start, tzinfo=tz
         )
         later = next_working_moment(tomorrow, tz, hours)
-        participant.next_reminder_at = None if later >= hassle_round.collect_until else later
+        participant.next_reminder_at = None if later >= until else later
         return 0
     tr = translator_for_member(member)
+    message, kind = (
+        (vote_dm(tr, process, hassle_round, reminder=True), "hassle-vote-remind")
+        if voting
+        else (ask_message(tr, process, hassle_round, reminder=True), "hassle-remind")
+    )
     queued = enqueue(
         session,
-        ask_message(tr, process, hassle_round, reminder=True),
-        key=f"hassle-remind:{hassle_round.id}:{member.id}",
+        message,
+        key=f"{kind}:{hassle_round.id}:{member.id}",
         now=now,
         process=process,
         person=member.person,

@@ -30,6 +30,7 @@ BOARD_SHOWN = 30  # lines on the board; the rest are counted, and `bøvl liste` 
 LIST_CHUNK = 20  # lines per list in the full list: one section each within Slack's limits
 _NUMBER_WIDTH = 9
 ADD_BUTTON = N_("Add a hassle")
+LIST_BUTTON = N_("See the whole list")
 
 
 # --- the items as shown -----------------------------------------------------------------------
@@ -104,6 +105,7 @@ def item_lines(tr: Translator, items: Sequence[HassleItem]) -> tuple[list[str], 
 def board_message(
     session: Session, process: Process, hassle_round: HassleRound, now: datetime
 ) -> Message:
+    from handlers.hassle.dots import GIVE_DOTS
     from handlers.hassle.rounds import collection_over, phase_line
 
     tr = Translator(process.language, process.timezone, now=now)
@@ -134,11 +136,21 @@ def board_message(
             )
     if outside:
         blocks.append(BulletList(tr._("Outside the frame"), tuple(outside[:BOARD_SHOWN])))
+    see_all = Button(tr._(LIST_BUTTON), "hassle.list", str(hassle_round.id), "")
     if hassle_round.phase == "collecting" and not collection_over(hassle_round, now):
-        blocks.append(
-            Buttons((Button(tr._(ADD_BUTTON), "hassle.add", str(hassle_round.id), "primary"),))
-        )
+        add = Button(tr._(ADD_BUTTON), "hassle.add", str(hassle_round.id), "primary")
+        blocks.append(Buttons((add, see_all) if lines or outside else (add,)))
         blocks.append(Context(tr._("Or type /samskab hassle. You can add a hassle anonymously.")))
+    elif hassle_round.phase == "voting" and (
+        hassle_round.vote_until is None or now < hassle_round.vote_until
+    ):
+        dots = Button(tr._(GIVE_DOTS), "hassle.dots", str(hassle_round.id), "primary")
+        blocks.append(Buttons((dots, see_all) if lines or outside else (dots,)))
+        blocks.append(
+            Context(tr._("Or type /samskab hassle dots. Nobody sees who supported what."))
+        )
+    elif lines or outside:
+        blocks.append(Buttons((see_all,)))
     return Message(f"{heading}: {hassle_round.question}\n{phase}", tuple(blocks), tr.language)
 
 

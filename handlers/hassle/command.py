@@ -17,12 +17,24 @@ from handlers.hassle.dots import dots_button, dots_command, submit_dots
 from handlers.hassle.merging import merge_form, submit_merge
 from handlers.hassle.out_of_frame import scope_form, submit_scope
 from handlers.hassle.results import results_command
-from handlers.hassle.rounds import latest_round, start_form, submit_start
+from handlers.hassle.rounds import (
+    latest_round,
+    process_of,
+    round_by_id,
+    start_form,
+    submit_start,
+)
 from handlers.hassle.sorting import sorting_command, undo
 from handlers.hassle.voting import submit_open_voting, vote_command
 from handlers.i18n import N_
 from handlers.messages import BulletList, Heading, Message, Reply
-from handlers.people import acting, actor_translator
+from handlers.people import (
+    acting,
+    actor_translator,
+    ensure_person,
+    require_member,
+    translator_for,
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,19 @@ def list_command(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: st
                     "with /samskab hassle start."
                 )
             )
-        return Reply(message=full_list_message(session, who.tr, hassle_round, now))
+        return Reply(message=full_list_message(session, who.tr, hassle_round, now), long_read=True)
+
+
+def list_button(deps: Deps, actor: PersonRef, value: str) -> Reply:
+    """ "See the whole list" on the board: the same list, for a member of the round's process."""
+    now = deps.clock()
+    with deps.db.transaction() as session:
+        person = ensure_person(session, actor)
+        hassle_round = round_by_id(session, value)
+        process = process_of(session, hassle_round)
+        require_member(session, process, person)
+        tr = translator_for(person, process, deps)
+        return Reply(message=full_list_message(session, tr, hassle_round, now), long_read=True)
 
 
 def help_command(deps: Deps, actor: PersonRef, channel: ChannelRef, argument: str) -> Reply:
@@ -176,5 +200,6 @@ HASSLE = CommandSpec(
         ButtonSpec("hassle.scope", scope_form),
         ButtonSpec("hassle.undo", undo),
         ButtonSpec("hassle.dots", dots_button),
+        ButtonSpec("hassle.list", list_button),
     ),
 )

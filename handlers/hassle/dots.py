@@ -26,6 +26,7 @@ from handlers.hassle.rounds import (
 )
 from handlers.i18n import N_, Translator
 from handlers.messages import (
+    ONLY_FIELD,
     Form,
     FormField,
     FormOutcome,
@@ -135,6 +136,9 @@ def dots_form(
         metadata={"round": str(hassle_round.id)},
         fields=fields,
         language=tr.language,
+        # A long list's parts can be saved one at a time (Teams: a card each, when one card
+        # cannot hold them all); stacked dots are one choice and stay together.
+        separable=not hassle_round.stacking,
     )
 
 
@@ -208,7 +212,11 @@ def _submit_dots(
         items = own_order(key, hassle_round.id, member.id, votable_items(session, hassle_round))
         by_ref = {item.reference: item for item in items}
         form = FormReader(values)
-        picked = _read_dots(form, hassle_round, list(by_ref))
+        only = metadata.get(ONLY_FIELD)
+        before = _choice_of(session, key, tr, hassle_round, member) if only else []
+        by_id = {item.id: item.reference for item in items}
+        kept = [by_id[i] for i in before if i in by_id]
+        picked = _read_dots(form, hassle_round, list(by_ref), only=only, kept=kept)
         if form.errors:
             return FormOutcome(
                 errors={f: tr._(m).format(**params) for f, (m, params) in form.errors.items()}
@@ -247,9 +255,17 @@ def _submit_dots(
         return FormOutcome(reply=Reply(message=Message(text, language=tr.language)))
 
 
-def _read_dots(form: FormReader, hassle_round: HassleRound, refs: list[str]) -> list[str]:
+def _read_dots(
+    form: FormReader,
+    hassle_round: HassleRound,
+    refs: list[str],
+    *,
+    only: str | None = None,
+    kept: list[str] | None = None,
+) -> list[str]:
     """The references picked, one per dot. Never more than the dots; without stacking, at most
-    one per bøvl; only bøvl that can be supported."""
+    one per bøvl; only bøvl that can be supported. A part of the form (`only`: its one field)
+    changes the dots within its part and `kept`, the dots given before, elsewhere."""
     dots = hassle_round.dots
     if hassle_round.stacking:
         picked = [
@@ -264,8 +280,21 @@ def _read_dots(form: FormReader, hassle_round: HassleRound, refs: list[str]) -> 
         # Each part's options as the form showed them, in any order: a chunk is read by its
         # values, and a value from another part is refused as not among its options.
         # The maximum is checked over all parts below, with an answer that names the dots.
+        if only is not None and _chunk_field(k) != only:
+            picked += [ref for ref in kept or [] if ref in set(chunk)]
+            continue
         picked += form.choices(_chunk_field(k), set(chunk), required=False)
-    if len(picked) > dots:
+    if len(picked) > dots and only is not None:
+        form.fail(
+            only,
+            N_(
+                "With the dots you gave in the other parts that makes {chosen}, but you have "
+                "only {n} dots. Take some away here or in another part."
+            ),
+            chosen=len(picked),
+            n=dots,
+        )
+    elif len(picked) > dots:
         form.fail(
             "items",
             N_("You have chosen {chosen}, but you have only {n} dots. Choose at most {n}."),

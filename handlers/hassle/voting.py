@@ -5,6 +5,7 @@ to their dots form (handlers.hassle.dots)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from handlers.hassle.rounds import (
     round_by_id,
 )
 from handlers.i18n import N_, Translator
+from handlers.inputs.working_time import WorkingHours, next_reminder_at
 from handlers.messages import (
     Button,
     Buttons,
@@ -178,15 +180,21 @@ def _show_waiting(session: Session, hassle_round: HassleRound, now: datetime) ->
 def _ask_to_vote(
     session: Session, deps: Deps, process: Process, hassle_round: HassleRound, now: datetime
 ) -> int:
-    members = session.scalars(
-        select(Member)
-        .join(HassleParticipant, HassleParticipant.member_id == Member.id)
-        .where(
-            HassleParticipant.round_id == hassle_round.id,
-            HassleParticipant.asked.is_(True),
-            Member.active.is_(True),
-        )
+    """A DM to everyone asked who is still in the process, and their one reminder set (it
+    replaces whatever the collection left due)."""
+    rows = session.execute(
+        select(HassleParticipant, Member)
+        .join(Member, Member.id == HassleParticipant.member_id)
+        .where(HassleParticipant.round_id == hassle_round.id)
+        .order_by(HassleParticipant.member_id)
     ).all()
+    remind_at = first_vote_reminder(process, hassle_round, now)
+    members: list[Member] = []
+    for participant, member in rows:
+        asked = participant.asked and member.active
+        participant.next_reminder_at = remind_at if asked else None
+        if asked:
+            members.append(member)
     outgoing = [
         Outgoing(
             vote_dm(translator_for(member.person, process, deps), process, hassle_round),
@@ -199,9 +207,34 @@ def _ask_to_vote(
     return len(members)
 
 
-def vote_dm(tr: Translator, process: Process, hassle_round: HassleRound) -> Message:
+def first_vote_reminder(
+    process: Process, hassle_round: HassleRound, now: datetime
+) -> datetime | None:
+    """Voting's one reminder (handlers.hassle.asking sends it): `reminder_days_before` working
+    days before the voting deadline, in working hours. Never on the day voting opened: the
+    invitation came that day, and a reminder hours later would only be noise."""
     assert hassle_round.vote_until is not None
-    heading = tr._("Vote on what gets in the way in “{process}”").format(process=process.name)
+    return next_reminder_at(
+        deadline_day(hassle_round.vote_until, process.timezone),
+        ZoneInfo(process.timezone),
+        now,
+        days_before=process.reminder_days_before,
+        on_deadline=False,
+        hours=WorkingHours(country=process.holiday_country),
+        after=hassle_round.voting_opened_at,
+    )
+
+
+def vote_dm(
+    tr: Translator, process: Process, hassle_round: HassleRound, *, reminder: bool = False
+) -> Message:
+    """The DM asking for dots; as a `reminder`, it says so and until when voting is open."""
+    assert hassle_round.vote_until is not None
+    heading = (
+        tr._("Reminder: vote on what gets in the way in “{process}”")
+        if reminder
+        else tr._("Vote on what gets in the way in “{process}”")
+    ).format(process=process.name)
     until = tr.date(deadline_day(hassle_round.vote_until, process.timezone))
     how = (
         tr._("You have one dot to support the hassle you find most important.")
@@ -210,6 +243,8 @@ def vote_dm(tr: Translator, process: Process, hassle_round: HassleRound) -> Mess
             dots=hassle_round.dots
         )
     )
+    if reminder:
+        how = tr._("Voting is open until {date}.").format(date=until) + " " + how
     text = f"{heading}. {how}"
     return Message(
         text,
@@ -227,6 +262,3 @@ def vote_dm(tr: Translator, process: Process, hassle_round: HassleRound) -> Mess
         ),
         language=tr.language,
     )
-
-
-# --- the dots form ----------------------------------------------------------------------------

@@ -201,7 +201,11 @@ def test_dots_results_and_fate_of_a_whole_round(deps: Deps, clock: Clock, tmp_pa
     assert "Afstemningen er åben indtil fredag den 4. december, med 3 prikker pr. person." in (
         reply.body
     )
-    asked = {p.label.removeprefix("DM til "): p for p in posts if "Giv dine prikker" in p.body}
+    asked = {
+        p.label.removeprefix("DM til "): p
+        for p in posts
+        if p.label.startswith("DM til ") and "Giv dine prikker" in p.body
+    }
     assert sorted(asked) == sorted(EVERYONE)
     assert (
         "Du har 3 prikker til at støtte de bøvl, du synes er vigtigst." in asked["Anna Holm"].body

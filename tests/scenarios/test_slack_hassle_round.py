@@ -8,6 +8,7 @@ anonymous author."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +22,7 @@ from tests.builders import row_counts, with_ballot_key
 from tests.conftest import Clock
 from tests.fakes import slack_payloads as payloads
 from tests.scenarios.test_hassle_collect import COLLEAGUES, FACILITATOR, JOURNAL, MORE, QUESTION
+from tests.scenarios.test_teams_hassle_round import LOGGED_COUNT, logged_lines
 from tests.slack_harness import CHANNEL, SlackHarness, slack_bot, text_of
 from tests.unit.test_slack_blocks import assert_within_slack_limits
 from tests.waiting import eventually
@@ -116,7 +118,9 @@ def sorting_button(bot: SlackHarness, reference: str, label: str) -> dict[str, A
     raise AssertionError(f"{reference} is not in the sorting list")
 
 
-def test_a_whole_bøvl_round_in_slack(bot: SlackHarness, deps: Deps, clock: Clock) -> None:
+def test_a_whole_bøvl_round_in_slack(
+    bot: SlackHarness, deps: Deps, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     seen: list[str] = []  # every text Slack shows before the close, for the leak checks
 
     view = bot.open_form(METTE, "setup")
@@ -221,6 +225,7 @@ def test_a_whole_bøvl_round_in_slack(bot: SlackHarness, deps: Deps, clock: Cloc
 
     # Voting opens: 3 dots each until Friday 4 December.
     clock.set(clock.now.replace(day=28, hour=9))
+    caplog.set_level(logging.DEBUG)  # every log line from here to the close, read below
     view = bot.open_form(METTE, "bøvl afstemning")
     assert view["callback_id"] == "hassle.open_voting"
     opened = said(bot.submit(METTE, view, {"dots": "3", "vote_until": "2026-12-04"}))
@@ -289,6 +294,11 @@ def test_a_whole_bøvl_round_in_slack(bot: SlackHarness, deps: Deps, clock: Cloc
     seen += [text_of(v) for v in bot.slack.home_views.values()]
     for text in seen:
         assert not COUNTS.search(text), COUNTS.search(text)
+    # Nor any log line the bot writes (ours at any level, libraries' from INFO, as it runs).
+    logged = logged_lines(caplog.records)
+    assert logged  # the log was read (the HTTP client logs each request at INFO)
+    for line in logged:
+        assert not LOGGED_COUNT.search(line), line
 
     # Mette closes voting: the results go to the channel, and the board shows the top.
     view = bot.open_form(METTE, "bøvl luk")

@@ -8,6 +8,7 @@ count before the close and no anonymous author's name in the channel."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -33,6 +34,11 @@ PEOPLE = {name: TeamsUser.make(name) for name in COLLEAGUES}
 EVERYONE = [METTE, *PEOPLE.values()]
 ANONYMOUS_AUTHORS = [name for name, _title, anonymous in MORE if anonymous] + ["Gitte Møller"]
 COUNTS = re.compile(r"– \d+ prik|\d+ (støtte|stemme)")  # a count as the results write it
+# A count as a log line would write it: "supports=25", "totals {1: 25}", "3 votes", "prikker: 4".
+LOGGED_COUNT = re.compile(
+    r"(support|dot|prik|stemme|ballot|vote|total)\w*\W{0,3}\d|\d\W{0,3}(support|dot|prik|vote)",
+    re.IGNORECASE,
+)
 
 
 @pytest.fixture
@@ -40,6 +46,17 @@ def bot(deps: Deps) -> Iterator[TeamsHarness]:
     with teams_bot(with_ballot_key(deps), EVERYONE) as harness:
         harness.bf.page_size = 50  # this test is about the round, not about paging
         yield harness
+
+
+def logged_lines(records: list[logging.LogRecord]) -> list[str]:
+    """The log as the bot writes it: our own lines at every level, the libraries' from INFO
+    (at DEBUG, the Slack SDK echoes each request body, which the tests read as sent)."""
+    ours = {"bot", "handlers", "schedules", "storage"}
+    return [
+        r.getMessage()
+        for r in records
+        if r.levelno >= logging.INFO or r.name.partition(".")[0] in ours
+    ]
 
 
 def chat_of(bot: TeamsHarness, user: TeamsUser) -> str:
@@ -142,6 +159,7 @@ def test_a_whole_bøvl_round_in_teams(
     bot: TeamsHarness,
     deps: Deps,
     clock: Clock,
+    caplog: pytest.LogCaptureFixture,
     validator: jsonschema.Draft6Validator,  # noqa: F811
 ) -> None:
     card = form_in_channel(bot, METTE, "opsætning")
@@ -233,6 +251,8 @@ def test_a_whole_bøvl_round_in_teams(
 
     # Voting opens with 3 dots; everyone gets a card in their chat.
     clock.set(clock.now.replace(day=28, hour=9))
+    caplog.set_level(logging.DEBUG)  # every log line from here to the close, read below
+    calls_before_voting = len(bot.bf.calls)
     card = form_in_channel(bot, METTE, "bøvl afstemning")
     bot.submit(METTE, card, card["conversation"]["id"], {"dots": "3", "vote_until": "2026-12-04"})
     assert "Afstemningen er åben indtil fredag den 4. december" in answer_to(bot, card)
@@ -243,10 +263,13 @@ def test_a_whole_bøvl_round_in_teams(
         )
     )
 
+    submitted: dict[str, str] = {}  # a dots card's id → the chat of the person it was for
+
     def dots_card(user: TeamsUser) -> dict[str, Any]:
         dm = in_chat(bot, user, "Du har 3 prikker til at støtte")
         pressed = bot.press(user, dm, chat_of(bot, user), "hassle.dots")
         [form] = bot.replies_to(pressed)
+        submitted[form["id"]] = chat_of(bot, user)
         return form
 
     anna = PEOPLE["Anna Holm"]
@@ -296,6 +319,22 @@ def test_a_whole_bøvl_round_in_teams(
     shown += [text_of(a) for a in bot.replies_to(asked)]
     for text in shown:
         assert not COUNTS.search(text), COUNTS.search(text)
+    # No card was changed for anyone but the person who submitted it (the board aside), and
+    # none of the cards changed says a count.
+    updates = [c for c in bot.bf.calls[calls_before_voting:] if c.method == "PUT"]
+    assert updates
+    for update in updates:
+        conversation, activity_id = re.findall(
+            r"/conversations/([^/]+)/activities/([^/]+)", update.path
+        )[0]
+        if not conversation.startswith(teams.CHANNEL_ID):
+            assert submitted.get(activity_id) == conversation, update.path
+        assert not COUNTS.search(text_of(update.json)), text_of(update.json)
+    # Nor any log line the bot writes (ours at any level, libraries' from INFO, as it runs).
+    logged = logged_lines(caplog.records)
+    assert logged  # the log was read (the HTTP client logs each request at INFO)
+    for line in logged:
+        assert not LOGGED_COUNT.search(line), line
 
     # Closed: the results in the channel, the board with the top.
     card = form_in_channel(bot, METTE, "bøvl luk")
