@@ -53,6 +53,9 @@ LIMITS = {
     "teams": PlatformLimits(per_target=Limit(2.0, 7), per_app=Limit(50.0, 50)),
 }
 UNLIMITED = PlatformLimits(per_target=Limit(1e9, 1e9), per_app=Limit(1e9, 1e9))
+# Per-target buckets are looked through for full ones when there are this many, and again each
+# time their number has doubled since: one stays only while it still holds back its target.
+FORGET_FROM = 256
 
 
 class _Bucket:
@@ -72,6 +75,11 @@ class _Bucket:
     def take(self) -> None:
         self.tokens -= 1
 
+    def full(self, now: float) -> bool:
+        """Refilled: it holds back nothing that a new bucket would not."""
+        refilled = self.tokens + max(0.0, now - self.updated) * self.rate
+        return refilled >= self.limit.burst
+
 
 class Pacer:
     def __init__(
@@ -83,6 +91,7 @@ class Pacer:
         self._successes: dict[str, int] = {}  # not yet told to the shared bucket
         self._shared_wait_until: dict[str, float] = {}
         self._targets: dict[tuple[str, str], _Bucket] = {}
+        self._forget_at = FORGET_FROM
         self._apps: dict[str, _Bucket] = {}
         self._paused_until: dict[str, float] = {}
         self._limited_at: dict[str, float] = {}  # the app-wide rate that drew the last 429
@@ -119,6 +128,8 @@ class Pacer:
                 now = time.monotonic()
                 wait = self._paused_until.get(platform, 0.0) - now
                 if wait <= 0:
+                    if len(self._targets) >= self._forget_at:
+                        self._forget_full_targets(now)
                     target_bucket = self._targets.setdefault(
                         (platform, target), _Bucket(limits.per_target)
                     )
@@ -137,6 +148,12 @@ class Pacer:
                             self._reserve[platform] -= 1
                         return
             await asyncio.sleep(wait)
+
+    def _forget_full_targets(self, now: float) -> None:
+        """Drops the buckets that have refilled, so that a bucket is not kept for each person
+        ever messaged (a thousand after one fan-out; docs/benchmarks.md, memory at 1000)."""
+        self._targets = {key: b for key, b in self._targets.items() if not b.full(now)}
+        self._forget_at = max(FORGET_FROM, 2 * len(self._targets))
 
     def share(self, platforms: Iterable[str]) -> None:
         """Makes the shared buckets of these platforms (blocking: call it from a thread)."""

@@ -8,12 +8,17 @@ caller passes `now` in as an aware datetime and gets an aware UTC datetime back.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
+from holidays.registry import COUNTRIES
 
 __all__ = [
     "WorkingHours",
@@ -46,7 +51,38 @@ class WorkingHours:
 @cache
 def _public_holidays(country: str, year: int) -> frozenset[date]:
     # Building a country's calendar is slow compared to a lookup, and the answer never changes.
-    return frozenset(holidays.country_holidays(country, years=year).keys())
+    calendar = _country_calendar(country)
+    if calendar is None:  # not a country the registry knows: holidays says why
+        return frozenset(holidays.country_holidays(country, years=year).keys())
+    return frozenset(calendar(years=year).keys())
+
+
+def _country_calendar(country: str) -> type[holidays.HolidayBase] | None:
+    """The country's calendar class with only its own module loaded. `holidays.country_holidays`
+    imports the package `holidays.countries`, which imports every country's module (about 250,
+    8 MB that the server then keeps; docs/benchmarks.md, memory at 1000 members), where a process
+    needs the calendar of its own country."""
+    for module_name, entities in COUNTRIES.items():
+        if country in entities:
+            name = f"holidays.countries.{module_name}"
+            module = sys.modules.get(name)
+            if module is None and "holidays.countries" in sys.modules:
+                module = importlib.import_module(name)
+            if module is None:
+                path = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
+                spec = importlib.util.spec_from_file_location(name, path)
+                if spec is None or spec.loader is None:
+                    return None
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module  # as an import would: a later one finds it
+                try:
+                    spec.loader.exec_module(module)
+                except ImportError:  # built on another country's calendar: the whole package
+                    del sys.modules[name]
+                    return None
+            calendar: type[holidays.HolidayBase] = getattr(module, country)
+            return calendar
+    return None
 
 
 def is_working_day(day: date, country: str = "DK") -> bool:

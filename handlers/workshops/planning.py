@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from handlers import audit
@@ -72,10 +72,14 @@ def plan_workshop(
             starts_at=starts_at,
             status="planned",
             created_at=now,
-            invitations=[Invitation(member=m) for m in invitees],
         )
         session.add(workshop)
         session.flush()
+        # Rows, not objects: a thousand Invitation objects and their unit of work left Python's
+        # allocator 5 MB larger for good (docs/benchmarks.md, memory at 1000 members).
+        if invitees:
+            rows = [{"workshop_id": workshop.id, "member_id": m.id} for m in invitees]
+            session.execute(insert(Invitation), rows)
         audit.record(
             session,
             "workshop.planned",
