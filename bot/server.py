@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters.contract import Adapter, Mounted
 from bot.adapters.registry import ADAPTERS, build_configured, describe_missing
 from bot.settings import Settings
+from bot.web.routes import web_routes
 from handlers.context import Deps
 from handlers.i18n import Translator
 from schedules.jobs import Runtime
@@ -57,6 +58,8 @@ def build_app(
         return JSONResponse({"status": "ok", "adapters": sorted(mounted)})
 
     routes.append(Route("/healthz", healthz, methods=["GET"]))
+    # The status page: personal links where Slack is configured, the channel tab where Teams is.
+    routes += web_routes(settings, deps, frozenset(mounted))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,7 +93,8 @@ async def running(
     for adapter in mounted.values():
         adapter.on_start(worker.nudge)
     rosters = tuple(m.reconcile_rosters for m in mounted.values() if m.reconcile_rosters)
-    runtime = Runtime(deps, worker.nudge, rosters=rosters)
+    canvases = tuple(m.keep_canvases for m in mounted.values() if m.keep_canvases)
+    runtime = Runtime(deps, worker.nudge, rosters=rosters, canvases=canvases)
     scheduler = Scheduler(runtime) if settings.scheduler else None
     try:
         if scheduler is not None:

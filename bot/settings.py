@@ -35,11 +35,17 @@ class Settings(BaseSettings):
         "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
         validation_alias=_env("TEAMS_TOKEN_URL"),
     )
+    # Where the Teams tab's single sign-on tokens (Azure AD's) are checked against: the OpenID
+    # metadata naming Microsoft's signing keys. A setting so that tests point it at a fake.
+    teams_sso_metadata_url: str = Field(
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        validation_alias=_env("TEAMS_SSO_METADATA_URL"),
+    )
     language: str = Field("da", validation_alias=_env("SAMSKAB_LANGUAGE"))
     timezone: str = Field("Europe/Copenhagen", validation_alias=_env("SAMSKAB_TIMEZONE"))
     scheduler: bool = Field(True, validation_alias=_env("SAMSKAB_SCHEDULER"))
-    # Our server's address as browsers reach it, for download links (Teams); else the address
-    # the request came in on.
+    # Our server's address as browsers reach it, for download links (Teams) and the status page's
+    # links (Slack); else the address the request came in on.
     public_url: str | None = Field(
         None, pattern=r"^https?://", validation_alias=_env("SAMSKAB_PUBLIC_URL")
     )

@@ -84,6 +84,9 @@ class Link:
     cannot, the block is left out."""
 
     label: str
+    # Set: the link opens this process's status page, made for the person who reads the message
+    # (a personal link; see handlers.status.page_link) instead of pointing at the linked message.
+    page_of: int | None = None
     kind: ClassVar[str] = "link"
 
 

@@ -31,6 +31,8 @@ class Runtime:
     # Each adapter's roster reconcile (every process's members made its channel's people
     # again); returns how many channels it read.
     rosters: tuple[Callable[[], Awaitable[int]], ...] = ()
+    # Each adapter's status documents in channels (Slack's canvas), edited where due.
+    canvases: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
 async def run_digest(runtime: Runtime, process_id: int) -> bool:
@@ -119,3 +121,16 @@ async def run_rosters(runtime: Runtime) -> int:
     if read:
         runtime.nudge()
     return read
+
+
+async def run_canvases(runtime: Runtime) -> int:
+    """Creates or edits the channels' status canvases that are due (at most once a minute per
+    process, soon after a change). A platform that fails is tried again at the next run."""
+    kept = 0
+    for keep in runtime.canvases:
+        try:
+            kept += await keep()
+        except Exception:  # a job reports and runs again next time; it never stops the others
+            log.exception("keeping the status canvases failed")
+    runtime.nudge()  # a facilitator may have been told that the workspace has no canvases
+    return kept

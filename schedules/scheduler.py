@@ -17,6 +17,7 @@ from schedules.digest_timing import digest_trigger
 from schedules.jobs import (
     Runtime,
     catch_up_digests,
+    run_canvases,
     run_digest,
     run_hassle_closing,
     run_hassle_reminders,
@@ -36,6 +37,7 @@ REMINDER_SECONDS = 300
 RETENTION_SECONDS = 3600  # erasure after the retention period is due by the day, not the minute
 HASSLE_CLOSING_SECONDS = 60  # a bøvl round's vote closes within a minute of its deadline
 ROSTER_SECONDS = 1800  # every process's roster read again: missed joins and failed reads heal
+CANVAS_SECONDS = 10  # a due canvas is edited this soon after a change (at most once a minute)
 
 
 class Scheduler:
@@ -79,6 +81,14 @@ class Scheduler:
                 IntervalTrigger(seconds=ROSTER_SECONDS),
                 args=[self.runtime],
                 id="rosters",
+                replace_existing=True,
+            )
+        if self.runtime.canvases:
+            self.aps.add_job(
+                run_canvases,
+                IntervalTrigger(seconds=CANVAS_SECONDS),
+                args=[self.runtime],
+                id="canvases",
                 replace_existing=True,
             )
         self.aps.add_job(

@@ -170,9 +170,11 @@ def teams_bot(
     members: list[TeamsUser],
     *,
     tenant_id: str | None = None,
+    more_settings: dict[str, Any] | None = None,
 ) -> Iterator[TeamsHarness]:
     """A team with `members` in its channel, the bot installed there, and our app serving.
-    With `tenant_id`, a single-tenant bot of that tenant (and settings that say so).
+    With `tenant_id`, a single-tenant bot of that tenant (and settings that say so);
+    `more_settings` are further Settings fields (such as a fake's address).
     The bot fetches the signing keys again at most once a minute of `deps.clock`."""
     with FakeBotFramework(app_id=APP_ID, app_password="secret", tenant_id=tenant_id) as bf:
         bf.add_channel(teams.CHANNEL_ID, members=members)
@@ -186,6 +188,7 @@ def teams_bot(
             teams_tenant_id=tenant_id,
             language=deps.language,
             timezone=deps.timezone,
+            **(more_settings or {}),
         )
         app = build_app(settings, deps, worker_interval=0.05)
         with serve(app) as base_url:

@@ -39,6 +39,9 @@ class Mounted:
     # Reads every process's channel roster again (the scheduler's roster job); returns how
     # many channels it read.
     reconcile_rosters: Callable[[], Awaitable[int]] | None = None
+    # Creates or edits the due status documents in its channels (Slack's "Hvor er vi?" canvas,
+    # the scheduler's canvas job); returns how many it made or edited.
+    keep_canvases: Callable[[], Awaitable[int]] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.blocks import PAGE_LINK_ACTION
 from bot.slack.replies import show_reply
 from bot.slack.roster import roster_note, roster_notice
 from bot.slack.services import SlackServices, team_of
@@ -27,6 +28,10 @@ def register(app: AsyncApp, services: SlackServices) -> None:
         await ack()
         services.inbox.hand_over(entry, "action", kept)
 
+    async def on_link_opened(ack: AsyncAck) -> None:
+        await ack()  # the browser opened the link; Slack wants the click acked all the same
+
+    app.action(PAGE_LINK_ACTION)(on_link_opened)
     for action_id in BUTTON_ACTIONS:
         # "input.mark", or "input.mark#2" for the second such button in one block.
         app.action(re.compile(rf"^{re.escape(action_id)}(#\d+)?$"))(on_button)
@@ -61,5 +66,6 @@ async def press(
         channel_id=channel,
         trigger_id=body.get("trigger_id"),
         respond=respond if body.get("response_url") else None,
+        page_url=services.page_url(team, user_id),
     )
     services.nudge()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from bot.settings import Settings
     from bot.slack.messenger import SlackMessenger
+    from bot.web.access import StatusLinks
     from handlers.context import Deps
 
 REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
@@ -29,17 +30,20 @@ def messenger(settings: Settings, deps: Deps) -> SlackMessenger:
     return SlackMessenger(slack_client(settings))
 
 
-def assemble(settings: Settings, deps: Deps) -> tuple[AsyncApp, Mounted]:
+def assemble(
+    settings: Settings, deps: Deps, links: StatusLinks | None = None
+) -> tuple[AsyncApp, Mounted]:
     """The bolt app with our listeners, and Slack's part of the running bot, without a route
     yet: over HTTP the app is served at EVENTS_PATH, in Socket Mode over a WebSocket."""
     import aiohttp
 
     from bot.slack.app import build_slack_app
+    from bot.slack.canvas import canvas_patience, keep_canvases
     from bot.slack.kept import kept_work
     from bot.slack.roster import reconcile_all
 
     sender = messenger(settings, deps)
-    app, services = build_slack_app(settings, deps, sender.client)
+    app, services = build_slack_app(settings, deps, sender.client, links)
 
     def on_start(nudge: Callable[[], None]) -> None:
         services.nudge = nudge
@@ -63,6 +67,7 @@ def assemble(settings: Settings, deps: Deps) -> tuple[AsyncApp, Mounted]:
         on_stop=on_stop,
         unfinished=services.inbox.unfinished,
         reconcile_rosters=partial(reconcile_all, services.directory, services.rosters, deps),
+        keep_canvases=partial(keep_canvases, deps, sender.client, canvas_patience(deps)),
     )
     return app, mounted
 
@@ -72,12 +77,14 @@ def build(settings: Settings, deps: Deps) -> Mounted:
     from starlette.routing import Route
 
     from bot.slack.inbound import slack_route
+    from bot.web.access import StatusLinks
 
     assert settings.slack_signing_secret is not None
-    app, mounted = assemble(settings, deps)
-    endpoint = slack_route(
-        AsyncSlackRequestHandler(app), settings.slack_signing_secret.get_secret_value()
-    )
+    secret = settings.slack_signing_secret.get_secret_value()
+    links = StatusLinks(secret, deps.clock, settings.public_url)
+    app, mounted = assemble(settings, deps, links)
+    # The status page's links point where Slack reaches us, unless SAMSKAB_PUBLIC_URL says.
+    endpoint = links.remembering(slack_route(AsyncSlackRequestHandler(app), secret))
     return replace(mounted, routes=(Route(EVENTS_PATH, endpoint, methods=["POST"]),))
 
 

@@ -20,6 +20,7 @@ from bot.slack.identity import bot_identity
 from bot.slack.inbound import meaningless
 from bot.slack.patience import Patience
 from bot.slack.services import SlackServices
+from bot.web.access import StatusLinks
 from handlers.context import Deps
 from schedules.shared_pace import SharedPace
 from storage.processed_events import first_time
@@ -45,7 +46,7 @@ async def only_meaningful(body: dict[str, Any], next: Any) -> BoltResponse | Non
 
 
 def build_slack_app(
-    settings: Settings, deps: Deps, client: AsyncWebClient
+    settings: Settings, deps: Deps, client: AsyncWebClient, links: StatusLinks | None = None
 ) -> tuple[AsyncApp, SlackServices]:
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -63,6 +64,7 @@ def build_slack_app(
         deps=deps,
         directory=SlackDirectory(client, Patience(pace=SharedPace(deps.db))),
         inbox=Inbox(deps.db, "slack"),
+        status_links=links or StatusLinks(signing_secret, deps.clock, settings.public_url),
     )
 
     @app.use

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from handlers.i18n import Translator
@@ -51,6 +51,13 @@ ID_LENGTH = 255  # block_id, action_id, callback_id
 ERROR_TEXT = 300
 
 MORE = "… and {n} more"  # the catalog's msgid, shared with the other renderers
+# A link button: Slack still sends its click to the app, which only acks it (bot.slack.actions).
+PAGE_LINK_ACTION = "status.page.open"
+BUTTON_URL = 3000
+
+# The person's own link to a process's status page (bot.web.access), or None where it cannot be
+# made; given by the adapter for the one person a message is shown to.
+PageUrl = Callable[[int], str | None]
 _PARTIAL_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
@@ -102,10 +109,12 @@ def _limit(blocks: list[dict[str, Any]], limit: int, tr: Translator) -> list[dic
 # --- Messages ---------------------------------------------------------------------------------
 
 
-def render_message(message: Message, *, link_url: str | None = None) -> dict[str, Any]:
+def render_message(
+    message: Message, *, link_url: str | None = None, page_url: PageUrl | None = None
+) -> dict[str, Any]:
     """A payload for chat.postMessage / chat.update: the notification text and the blocks."""
     tr = Translator(message.language)
-    blocks = _limit(_message_blocks(message, tr, link_url), MESSAGE_BLOCKS, tr)
+    blocks = _limit(_message_blocks(message, tr, link_url, page_url), MESSAGE_BLOCKS, tr)
     return {"text": _fallback(message), "blocks": blocks}
 
 
@@ -116,14 +125,14 @@ def render_view_message(message: Message) -> dict[str, Any]:
     return {"text": _fallback(message), "blocks": blocks}
 
 
-def render_home(messages: list[Message]) -> dict[str, Any]:
+def render_home(messages: list[Message], *, page_url: PageUrl | None = None) -> dict[str, Any]:
     """An App Home view: the messages one after another, a divider between them."""
     tr = Translator(messages[0].language if messages else "da")
     blocks: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
         if index:
             blocks.append({"type": "divider"})
-        blocks += _message_blocks(message, Translator(message.language), None)
+        blocks += _message_blocks(message, Translator(message.language), None, page_url)
     return {"type": "home", "blocks": _limit(blocks, VIEW_BLOCKS, tr)}
 
 
@@ -135,11 +144,17 @@ def _fallback(message: Message) -> str:
     return _cut(_escape(text), SECTION_TEXT, escaped=True)
 
 
-def _message_blocks(message: Message, tr: Translator, link_url: str | None) -> list[dict[str, Any]]:
-    return [rendered for block in message.blocks for rendered in _block(block, tr, link_url)]
+def _message_blocks(
+    message: Message, tr: Translator, link_url: str | None, page_url: PageUrl | None = None
+) -> list[dict[str, Any]]:
+    return [
+        rendered for block in message.blocks for rendered in _block(block, tr, link_url, page_url)
+    ]
 
 
-def _block(block: Block, tr: Translator, link_url: str | None) -> list[dict[str, Any]]:
+def _block(
+    block: Block, tr: Translator, link_url: str | None, page_url: PageUrl | None = None
+) -> list[dict[str, Any]]:
     # Slack rejects an empty text object, so a block with nothing to say is left out.
     match block:
         case Heading(text=text) if text.strip():
@@ -169,6 +184,9 @@ def _block(block: Block, tr: Translator, link_url: str | None) -> list[dict[str,
             return [_context(_escape(text))]
         case Divider():
             return [{"type": "divider"}]
+        case Link(label=label, page_of=int(process_id)):
+            url = page_url(process_id) if page_url else None
+            return [_link_button(label, url)] if url and len(url) <= BUTTON_URL else []
         case Link(label=label) if link_url:
             return [_context(f"<{_escape(link_url)}|{_escape(label or link_url)}>")]
     return []
@@ -214,6 +232,11 @@ def _occurrences(action_ids: Iterable[str]) -> list[int]:
         seen[action_id] += 1
         counts.append(seen[action_id])
     return counts
+
+
+def _link_button(label: str, url: str) -> dict[str, Any]:
+    button = {"type": "button", "text": _plain(label, BUTTON_TEXT), "action_id": PAGE_LINK_ACTION}
+    return {"type": "actions", "elements": [button | {"url": url}]}
 
 
 def _button(label: str, action_id: str, value: str, style: str) -> dict[str, Any]:

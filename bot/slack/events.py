@@ -75,4 +75,7 @@ async def _member_joined(
 async def publish_home(services: SlackServices, client: AsyncWebClient, person: PersonRef) -> None:
     """The person's App Home as it stands now."""
     messages = await asyncio.to_thread(home_for, services.deps, person)
-    await client.views_publish(user_id=person.user_id, view=render_home(messages))
+    page_url = services.page_url(person.workspace, person.user_id)
+    await client.views_publish(
+        user_id=person.user_id, view=render_home(messages, page_url=page_url)
+    )

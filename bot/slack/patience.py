@@ -45,10 +45,11 @@ class Patience:
         longest_wait: float = LONGEST_WAIT,
         pace: SharedPace | None = None,
         tiers: dict[str, float] = TIERS,
+        burst: float = BURST,
     ) -> None:
         self.attempts = attempts
         self.longest_wait = longest_wait
-        self.pace, self.tiers = pace, tiers
+        self.pace, self.tiers, self.burst = pace, tiers, burst
         self._not_before: dict[str, float] = {}
         self._successes: dict[str, int] = {}
 
@@ -74,7 +75,7 @@ class Patience:
             wait = min(wait, self.longest_wait)
             if self.pace is not None and method in self.tiers:
                 rate = self.tiers[method] / 60
-                await asyncio.to_thread(self.pace.pause, f"slack:{method}", rate, BURST, wait)
+                await asyncio.to_thread(self.pace.pause, f"slack:{method}", rate, self.burst, wait)
             self._not_before[method] = max(
                 self._not_before.get(method, 0.0), time.monotonic() + wait
             )
@@ -89,7 +90,7 @@ class Patience:
         while True:
             successes, self._successes[method] = self._successes.get(method, 0), 0
             granted, wait = await asyncio.to_thread(
-                self.pace.take, f"slack:{method}", rate, BURST, 1, successes
+                self.pace.take, f"slack:{method}", rate, self.burst, 1, successes
             )
             if granted:
                 return

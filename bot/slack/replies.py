@@ -10,7 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks import render_message, render_view_message
+from bot.slack.blocks import PageUrl, render_message, render_view_message
 from bot.slack.modals import render_modal
 from bot.slack.services import modal_metadata
 from handlers.i18n import Translator
@@ -54,7 +54,9 @@ async def show_reply(
     channel_id: str | None,
     trigger_id: str | None = None,
     respond: AsyncRespond | None = None,
+    page_url: PageUrl | None = None,
 ) -> None:
+    """`page_url`: the person's links to status pages, for a message that has one."""
     if reply.form is not None and trigger_id:
         await client.views_open(trigger_id=trigger_id, view=modal_for(reply.form, channel_id))
     long_read = reply.message if reply.long_read and trigger_id else None
@@ -62,7 +64,12 @@ async def show_reply(
         reply = replace(reply, message=None)
     if reply.message is not None:
         await tell(
-            reply.message, client=client, user_id=user_id, channel_id=channel_id, respond=respond
+            reply.message,
+            client=client,
+            user_id=user_id,
+            channel_id=channel_id,
+            respond=respond,
+            page_url=page_url,
         )
     if reply.attachment is not None:
         await share_file(reply.attachment, client=client, user_id=user_id, channel_id=channel_id)
@@ -104,10 +111,11 @@ async def tell(
     user_id: str,
     channel_id: str | None,
     respond: AsyncRespond | None = None,
+    page_url: PageUrl | None = None,
 ) -> None:
     """Privately: as an ephemeral answer where Slack gave us a response_url, else in the
     person's DM with the app (App Home and modals have no response_url)."""
-    payload = render_message(message)
+    payload = render_message(message, page_url=page_url)
     if respond is not None:
         await respond(response_type="ephemeral", replace_original=False, **payload)
     else:

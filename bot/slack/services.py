@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.inbox import Inbox
+from bot.slack.blocks import PageUrl
 from bot.slack.directory import SLACK, SlackDirectory
 from bot.slack.roster import RosterReads
-from handlers.context import ChannelRef, Deps
+from bot.web.access import StatusLinks
+from handlers.context import ChannelRef, Deps, PersonRef
 from handlers.messages import Form
 
 
@@ -22,6 +24,15 @@ class SlackServices:
     nudge: Callable[[], None] = lambda: None  # wakes the delivery worker after a use case
     background: set[Any] = field(default_factory=set)  # tasks kept alive until they finish
     rosters: RosterReads = field(default_factory=RosterReads)  # channels being read now
+    status_links: StatusLinks | None = None  # the personal links to the status page
+
+    def page_url(self, team_id: str, user_id: str) -> PageUrl | None:
+        """How the messages shown to this person link to a process's status page."""
+        links = self.status_links
+        if links is None:
+            return None
+        person = PersonRef(SLACK, team_id, user_id)
+        return lambda process_id: links.url(person, process_id)
 
 
 def channel_ref(team_id: str, channel_id: str, name: str = "") -> ChannelRef:

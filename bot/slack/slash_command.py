@@ -77,5 +77,6 @@ async def run_command(
         channel_id=channel.channel_id,
         trigger_id=body.get("trigger_id"),
         respond=respond,
+        page_url=services.page_url(team, user_id),
     )
     services.nudge()

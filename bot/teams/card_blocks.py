@@ -134,7 +134,7 @@ def render_card(message: Message, *, link_url: str | None = None) -> dict[str, A
             continue
         if isinstance(block, Buttons):
             actions += [_submit(b.label, b.action_id, b.value, b.style) for b in block.buttons]
-        elif isinstance(block, Link) and link_url:
+        elif isinstance(block, Link) and link_url and block.page_of is None:  # Teams has a tab
             title = block.label or link_url
             actions.append({"type": "Action.OpenUrl", "title": title, "url": link_url})
         elements = _elements(block, tr)

@@ -21,6 +21,7 @@ from handlers.i18n import N_, Translator
 from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
 from handlers.outbox import enqueue
 from handlers.people import acting, require_open
+from handlers.status.changed import status_changed
 from storage.models import HassleRound, Person, Process
 
 
@@ -135,6 +136,7 @@ def close_voting(
         channel_id=process.channel_id,
     )
     update_board(session, process, hassle_round, now)
+    status_changed(session, process.id)
     audit.record(
         session,
         "hassle.voting_closed",

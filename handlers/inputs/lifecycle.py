@@ -51,6 +51,7 @@ from handlers.people import (
     translator_for,
     translator_for_member,
 )
+from handlers.status.changed import status_changed
 from storage.models import Input, Person, Process
 from storage.models.kinds import InputStatus
 
@@ -236,6 +237,7 @@ def _mark(
     contribution.status_changed_at = now
     update_input_post(session, process, contribution, now, version=now.isoformat())
     _tell_contributor(session, process, contribution, now)
+    status_changed(session, process.id)
     audit.record(
         session,
         "input.marked",

@@ -67,6 +67,7 @@ NOT_PERSONAL = frozenset(
         "inbox",  # a request only until its work is done, then deleted
         "workers",  # delivery workers' heartbeats: a boot id and times
         "pace_buckets",  # the shared pace of each platform: tokens and a rate
+        "status_canvases",  # a channel canvas's id and when it is due: the process's, no one's
         # Sealed under a key the database does not hold (bot.ballot_key): without it a ballot
         # names neither its voter nor its dots; all of a round's go when its voting closes.
         "hassle_ballots",

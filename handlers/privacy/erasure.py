@@ -30,6 +30,7 @@ from handlers.privacy.personal_table import (
     Whose,
     stand_in,
 )
+from handlers.status.changed import status_changed
 from handlers.status.you_said import EXCERPT
 from storage.db import run_bulk
 from storage.models import Base, Input, Member, OutboxMessage, Person, Process
@@ -63,6 +64,8 @@ def erase_person(session: Session, person: Person, *, delete_named: bool, now: d
     members = session.scalars(select(Member).where(Member.person_id == person.id)).all()
     process_ids = [m.process_id for m in members]
     names = [person.name, person.user_id]
+    for process_id in process_ids:
+        status_changed(session, process_id)  # a live status document may show their name
     counts: dict[str, int] = {}
     deleted_texts: list[tuple[str, str]] = []
     for table in tables:

@@ -33,6 +33,7 @@ from handlers.privacy.personal_table import (
     Whose,
     labelled,
 )
+from handlers.status.changed import status_changed
 from storage.db import run_bulk
 from storage.models import Member, Person, Process
 
@@ -193,3 +194,4 @@ def _erase(session: Session, process: Process, now: datetime) -> None:
     forget_rows(session, Whose.of(session, people), tables)
     session.expire_all()
     process.status, process.erased_at = "erased", now
+    status_changed(session, process.id)  # its live status document, too, forgets the names

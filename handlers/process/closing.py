@@ -29,6 +29,7 @@ from handlers.messages import (
 )
 from handlers.outbox import enqueue
 from handlers.people import acting, require_open
+from handlers.status.changed import status_changed
 from storage.models import InputRequest, Process, Summary, Workshop
 
 
@@ -87,6 +88,7 @@ def submit_close(
         expired = _expire_open_requests(session, process)
         # Before the closing message, so that a vote's results come first in the channel.
         end_with_process(session, process, now, actor=person)
+        status_changed(session, process.id)
         audit.record(
             session, "process.closed", at=now, process=process, actor=person, expired=expired
         )

@@ -40,6 +40,7 @@ from handlers.process.setup_form import (
 )
 from handlers.process.steps import enter_step
 from handlers.six_steps import STEP_COUNT, progress_block
+from handlers.status.changed import status_changed
 from storage.models import Process, StepChange, Track, Workshop
 
 
@@ -116,6 +117,7 @@ def submit_setup(
             enrol(session, process, other, now, role="facilitator")
         if not created and step != process.current_step:
             enter_step(session, deps, process, step, now)
+        status_changed(session, process.id)  # a new process gets its canvas
         audit.record(
             session,
             "process.created" if created else "process.updated",

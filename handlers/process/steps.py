@@ -17,6 +17,7 @@ from handlers.people import acting, require_open
 from handlers.pulse.asking import start_pulse
 from handlers.pulse.limits import PulseStart, pulse_note
 from handlers.six_steps import STEP_COUNT, progress_block, step_label
+from handlers.status.changed import status_changed
 from storage.models import Process, StepChange
 
 
@@ -37,6 +38,7 @@ def enter_step(
     (unless one went out less than 7 days ago)."""
     process.current_step, process.step_changed_at = step, now
     session.add(StepChange(process_id=process.id, step=step, entered_at=now))
+    status_changed(session, process.id)
     return start_pulse(
         session, deps, process, reason="step", key=f"pulse:{process.id}:{now.isoformat()}", now=now
     )

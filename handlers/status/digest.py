@@ -14,6 +14,7 @@ from handlers.messages import Message, Reply
 from handlers.outbox import enqueue
 from handlers.people import acting, translator_for
 from handlers.status.overview import compose_status, last_digest_at
+from handlers.status.page_link import with_page_button
 from storage.models import DigestRun, Person, Process, Subscription
 
 
@@ -31,7 +32,8 @@ def post_digest(deps: Deps, process_id: int, period: str) -> bool:
             session.add(DigestRun(process_id=process.id, period=period, created_at=now))
             session.flush()
             tr = Translator(process.language, process.timezone, now=now)
-            message = compose_status(session, process, tr, now=now, since=since)
+            status = compose_status(session, process, tr, now=now, since=since)
+            message = with_page_button(status, tr, process)
             key = f"digest:{process.id}:{period}"
             enqueue(
                 session, message, key=key, now=now, process=process, channel_id=process.channel_id
@@ -53,7 +55,9 @@ def post_digest(deps: Deps, process_id: int, period: str) -> bool:
                 personal = (
                     message
                     if ptr.language == tr.language
-                    else compose_status(session, process, ptr, now=now, since=since)
+                    else with_page_button(
+                        compose_status(session, process, ptr, now=now, since=since), ptr, process
+                    )
                 )
                 enqueue(
                     session,

@@ -11,6 +11,7 @@ from handlers.inputs.lifecycle import follow_up_message
 from handlers.messages import Heading, Message, Paragraph
 from handlers.people import actor_translator, noted_person, translator_for
 from handlers.status.overview import compose_status, last_digest_at
+from handlers.status.page_link import with_page_link
 from handlers.workshops.summary_messages import input_request_message
 from storage.models import InputRequest, Member, Process
 
@@ -55,7 +56,8 @@ def home_for(deps: Deps, actor: PersonRef) -> list[Message]:
             process = member.process
             tr = translator_for(person, process, deps)
             since = last_digest_at(session, process)
-            messages.append(compose_status(session, process, tr, now=now, since=since))
+            status = compose_status(session, process, tr, now=now, since=since)
+            messages.append(with_page_link(status, tr, process))
             if member.is_facilitator:
                 messages.append(follow_up_message(session, process, tr))
         return messages

@@ -21,6 +21,7 @@ from handlers.people import acting
 from handlers.pulse.results import pulse_blocks
 from handlers.six_steps import progress_block
 from handlers.status.hassle_round import hassle_blocks
+from handlers.status.page_link import PAGE_BUTTON, with_page_link
 from handlers.status.reach import REACHED, Reach, reach_lines
 from handlers.status.you_said import you_said_we_did
 from handlers.workshops.item_words import ItemState, item_line
@@ -303,7 +304,13 @@ def show_status(deps: Deps, actor: PersonRef, channel: ChannelRef) -> Reply:
         who = acting(session, deps, actor, channel, role="present")
         process, tr = who.process, who.tr
         since = last_digest_at(session, process)
-        return Reply(message=compose_status(session, process, tr, now=now, since=since))
+        status = compose_status(session, process, tr, now=now, since=since)
+        return Reply(message=with_page_link(status, tr, process))
 
 
-STATUS = CommandSpec("status", N_("/samskab status: where are we in the process?"), run=show_status)
+STATUS = CommandSpec(
+    "status",
+    N_("/samskab status: where are we in the process?"),
+    run=show_status,
+    buttons=(PAGE_BUTTON,),
+)

@@ -19,6 +19,7 @@ from handlers.i18n import Translator
 from handlers.messages import FollowUp, FormOutcome, FormValues, Message, Reply
 from handlers.outbox import enqueue
 from handlers.people import ensure_person, translator_for
+from handlers.status.changed import status_changed
 from handlers.workshops.change_forms import CANCEL, CHANGE, cancel_form, change_form, changeable
 from handlers.workshops.change_messages import (
     Before,
@@ -88,6 +89,7 @@ def change_workshop(
                 process=process,
                 channel_id=process.channel_id,
             )
+        status_changed(session, process.id)
         audit.record(
             session,
             "workshop.changed",
@@ -142,6 +144,7 @@ def cancel_workshop(
             process=process,
             channel_id=process.channel_id,
         )
+        status_changed(session, process.id)
         audit.record(
             session,
             "workshop.cancelled",

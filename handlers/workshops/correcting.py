@@ -23,6 +23,7 @@ from handlers.inputs.reminders import next_reminder_after_move
 from handlers.messages import FormOutcome, FormValues, Message, Reply
 from handlers.outbox import enqueue
 from handlers.people import ensure_person, require_facilitator, require_open, translator_for
+from handlers.status.changed import status_changed
 from handlers.workshops.correction_form import (
     BUTTON,
     FORM,
@@ -96,6 +97,7 @@ def correct_summary(
         still_asked = [r for r in requests if r.is_open]
         for request in still_asked:
             _update_dm(session, deps, process, workshop, summary, request, version)
+        status_changed(session, process.id)
         audit.record(
             session,
             "summary.corrected",

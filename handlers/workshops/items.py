@@ -41,6 +41,7 @@ from handlers.people import (
     require_open,
     translator_for,
 )
+from handlers.status.changed import status_changed
 from handlers.workshops.item_words import (
     MARKED_STATUS,
     MAX_RESOLUTION,
@@ -220,6 +221,7 @@ def _mark(
             channel_id=process.channel_id,
             reply_to_key=f"summary:{item.summary_id}",
         )
+    status_changed(session, process.id)
     audit.record(
         session,
         "item.answered" if status == "answered" else "item.changed",

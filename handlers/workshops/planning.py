@@ -21,6 +21,7 @@ from handlers.messages import (
 )
 from handlers.outbox import enqueue
 from handlers.people import acting, require_open, translator_for
+from handlers.status.changed import status_changed
 from handlers.workshops.change_forms import change_or_cancel
 from handlers.workshops.changing import CHANGE_BUTTONS, CHANGE_FORMS
 from handlers.workshops.workshop_form import read_workshop, workshop_fields
@@ -80,6 +81,7 @@ def plan_workshop(
         if invitees:
             rows = [{"workshop_id": workshop.id, "member_id": m.id} for m in invitees]
             session.execute(insert(Invitation), rows)
+        status_changed(session, process.id)
         audit.record(
             session,
             "workshop.planned",

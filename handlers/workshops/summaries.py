@@ -24,6 +24,7 @@ from handlers.people import (
     resolve_members,
     translator_for,
 )
+from handlers.status.changed import status_changed
 from handlers.workshops.planning import planned_workshops
 from handlers.workshops.summary_fields import ITEM_KINDS, content_fields, read_content
 from handlers.workshops.summary_messages import input_request_message, summary_message
@@ -246,6 +247,7 @@ def post_workshop_summary(
                 for r in requests[start : start + ASKS_AT_ONCE]
             ]
             enqueue_many(session, asks, now=now, process=process)
+        status_changed(session, process.id)
         audit.record(
             session,
             "summary.posted",

@@ -1,6 +1,7 @@
 """The tables. Import models from here."""
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.canvas import StatusCanvas
 from storage.models.delivery import OutboxMessage, PaceBucket, ProcessedEvent, WorkerBeat
 from storage.models.hassle import HassleBallot, HassleItem, HassleParticipant, HassleRound
 from storage.models.inbox import InboxEntry
@@ -47,6 +48,7 @@ __all__ = [
     "ProcessedEvent",
     "Pulse",
     "PulseAnswer",
+    "StatusCanvas",
     "StepChange",
     "Subscription",
     "Summary",

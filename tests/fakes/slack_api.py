@@ -25,6 +25,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from tests.fakes.http_server import ThreadedServer
+from tests.fakes.slack_canvases import Canvas, CanvasError, CanvasStore
 from tests.fakes.slack_payloads import API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 from tests.waiting import eventually, eventually_async
 
@@ -165,6 +166,7 @@ class SlackWorkspace:
         self._dms: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        self.canvases = CanvasStore()  # each channel's canvas, as sections
         self.add_user(bot_user_id, "samskab", real_name="Samskab", is_bot=True, locale="en-US")
 
     def add_user(
@@ -419,6 +421,75 @@ class SlackWorkspace:
         reply = self._store_view(p, type="home")
         self.home_views[p["user_id"]] = reply["view"]
         return reply
+
+    # -- canvases (tests/fakes/slack_canvases.py keeps them) --------------------------------------
+    def canvas_in(self, channel_id: str) -> Canvas | None:
+        """The channel's canvas as it reads now, or None."""
+        with self._lock:
+            return self.canvases.of_channel(channel_id)
+
+    def refuse_canvases(self, error: str | None) -> None:
+        """From now on every canvas method answers ``error`` (as a workspace whose plan or
+        settings allow no canvases does); None allows them again."""
+        with self._lock:
+            self.canvases.refusal = error
+
+    def person_adds_to_canvas(self, channel_id: str, markdown: str) -> None:
+        """Someone in the channel writes their own part at the end of its canvas."""
+        with self._lock:
+            canvas = self.canvases.of_channel(channel_id)
+            assert canvas is not None, "the channel has no canvas"
+            content = {"type": "markdown", "markdown": markdown}
+            self.canvases.edit(
+                canvas.id, [{"operation": "insert_at_end", "document_content": content}]
+            )
+
+    def person_makes_canvas(self, channel_id: str, markdown: str, title: str) -> None:
+        """Someone in the channel makes its canvas, before the bot does."""
+        with self._lock:
+            self.canvases.create(channel_id, {"type": "markdown", "markdown": markdown}, title)
+
+    def person_deletes_canvas(self, channel_id: str) -> None:
+        """Someone deletes the channel's canvas."""
+        with self._lock:
+            canvas_id = self.canvases.by_channel.pop(channel_id)
+            del self.canvases.by_id[canvas_id]
+
+    def _api_conversations_canvases_create(self, p: Params) -> Params:
+        channel = p.get("channel_id")
+        if channel not in self._history:
+            raise _ApiError("channel_not_found")
+        try:
+            canvas = self.canvases.create(
+                str(channel), p.get("document_content"), str(p.get("title") or "")
+            )
+        except CanvasError as error:
+            raise _ApiError(str(error)) from None
+        return {"canvas_id": canvas.id}
+
+    def _api_conversations_info(self, p: Params) -> Params:
+        channel = p.get("channel")
+        if channel not in self._history:
+            raise _ApiError("channel_not_found")
+        info: Params = {"id": channel, "is_channel": str(channel).startswith("C")}
+        canvas = self.canvases.of_channel(str(channel))
+        if canvas is not None:  # where Slack says which canvas is the channel's
+            info["properties"] = {"canvas": {"file_id": canvas.id, "is_empty": not canvas.sections}}
+        return {"channel": info}
+
+    def _api_canvases_sections_lookup(self, p: Params) -> Params:
+        try:
+            ids = self.canvases.lookup(p.get("canvas_id"), p.get("criteria"))
+        except CanvasError as error:
+            raise _ApiError(str(error)) from None
+        return {"sections": [{"id": section_id} for section_id in ids]}
+
+    def _api_canvases_edit(self, p: Params) -> Params:
+        try:
+            self.canvases.edit(p.get("canvas_id"), p.get("changes"))
+        except CanvasError as error:
+            raise _ApiError(str(error)) from None
+        return {}
 
 
 class FakeSlack(SlackWorkspace, ThreadedServer):

@@ -92,6 +92,7 @@ def test_marked_input_reaches_its_anonymous_contributor_and_the_digest(
         for b in home["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
+        if e["action_id"].partition("#")[0] == "input.mark"
     }
     assert used["value"].rpartition(":")[0] not in listed and len(listed) == 1, "Frida's is left"
 

@@ -73,21 +73,27 @@ def test_every_adapter_declares_its_name_settings_and_build() -> None:
     assert [r.command for r in runners()] == ["socket"], "Socket Mode is Slack's runner"
 
 
+# The status page: personal links with Slack, the channel tab with Teams (bot.web.routes).
+SLACK_PAGE = {"/status/{process_id:int}", "/static/{name}"}
+TEAMS_TAB = {"/teams/tab", "/teams/tab/config", "/teams/tab/page", "/static/{name}"}
+
+
 def test_with_only_slack_settings_only_slack_is_mounted(deps: Deps) -> None:
     app = build_app(settings(deps, **SLACK), deps)
-    assert paths(app) == {"/slack/events", "/healthz"}
+    assert paths(app) == {"/slack/events", "/healthz", *SLACK_PAGE}
     assert get(app, "/healthz").json() == {"status": "ok", "adapters": ["slack"]}
 
 
 def test_with_only_teams_settings_only_teams_is_mounted(deps: Deps) -> None:
     app = build_app(settings(deps, **TEAMS), deps)
-    assert paths(app) == {"/api/messages", "/downloads/{token}", "/healthz"}
+    assert paths(app) == {"/api/messages", "/downloads/{token}", "/healthz", *TEAMS_TAB}
     assert get(app, "/healthz").json() == {"status": "ok", "adapters": ["teams"]}
 
 
 def test_with_both_both_are_mounted(deps: Deps) -> None:
     app = build_app(settings(deps, **SLACK, **TEAMS), deps)
-    assert paths(app) == {"/slack/events", "/api/messages", "/downloads/{token}", "/healthz"}
+    both = {"/slack/events", "/api/messages", "/downloads/{token}", "/healthz"}
+    assert paths(app) == both | SLACK_PAGE | TEAMS_TAB
     assert get(app, "/healthz").json() == {"status": "ok", "adapters": ["slack", "teams"]}
 
 

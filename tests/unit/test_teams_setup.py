@@ -44,3 +44,14 @@ def test_the_teams_package_carries_the_app_id_and_the_icons(tmp_path: Path) -> N
     assert manifest["id"] == app_id and manifest["bots"][0]["botId"] == app_id
     assert manifest["validDomains"] == ["bot.odder.dk"]
     assert {"team", "personal"} <= set(manifest["bots"][0]["scopes"])
+    # The status page as a channel tab, with single sign-on for the app on our domain.
+    major, minor = (int(n) for n in manifest["manifestVersion"].split("."))
+    assert (major, minor) >= (1, 17)
+    assert manifest["$schema"].endswith(f"/v{major}.{minor}/MicrosoftTeams.schema.json")
+    [tab] = manifest["configurableTabs"]
+    assert tab["configurationUrl"] == "https://bot.odder.dk/teams/tab/config"
+    assert tab["scopes"] == ["team"] and tab["context"] == ["channelTab"]
+    assert manifest["webApplicationInfo"] == {
+        "id": app_id,
+        "resource": f"api://bot.odder.dk/{app_id}",
+    }

@@ -1,0 +1,125 @@
+"""The Teams tab's single sign-on: the Azure AD token Teams hands the tab (getAuthToken), which
+the tab sends as `Authorization: Bearer`. Checked as Microsoft describes for an API: signed with
+a key from the OpenID metadata's JWKS (RS256), issued by Azure AD for the token's own tenant (v1
+or v2 issuer), for our app (the app id URI `api://{host}/{app id}` that the manifest's
+webApplicationInfo names, or the app id), within its validity (five minutes' skew), with the
+person's object id. Which tenant and person may see which page is bot.web.access's question.
+
+The keys are kept as bot.teams.auth keeps the Bot Framework's: for a day, fetched again for a key
+id we do not know (a rotated key), but at most once a minute whoever asks, so that made-up key
+ids cost one fetch a minute."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+
+log = logging.getLogger(__name__)
+
+ISSUERS = ("https://sts.windows.net/{tid}/", "https://login.microsoftonline.com/{tid}/v2.0")
+CLOCK_SKEW = 300
+KEYS_TTL = 24 * 3600
+MIN_REFRESH_INTERVAL = 60.0
+
+
+class TokenRefused(Exception):
+    """Not a token Azure AD issued for this person to our app, now."""
+
+
+@dataclass(frozen=True)
+class TabPerson:
+    tenant_id: str
+    object_id: str
+
+
+class TabTokens:
+    def __init__(
+        self,
+        app_id: str,
+        metadata_url: str,
+        *,
+        tenant_id: str | None = None,
+        min_refresh_interval: float = MIN_REFRESH_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app_id = app_id
+        self.metadata_url = metadata_url
+        self.tenant_id = tenant_id  # a single-tenant bot's, when TEAMS_TENANT_ID says so
+        self.min_refresh_interval = min_refresh_interval
+        self.clock = clock
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched: float | None = None
+        self._tried: float | None = None
+        self._lock = asyncio.Lock()
+
+    def audiences(self, host: str) -> list[str]:
+        return [self.app_id, f"api://{host}/{self.app_id}"]
+
+    async def person(self, authorization: str | None, host: str) -> TabPerson:
+        """Who the bearer token says is asking; TokenRefused unless every check passes. `host`
+        is our address as the tab reached it (the app id URI names it)."""
+        if not authorization or not authorization.startswith("Bearer "):
+            raise TokenRefused("no bearer token")
+        token = authorization.removeprefix("Bearer ").strip()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise TokenRefused(f"malformed token: {error}") from None
+        if header.get("alg") != "RS256" or not header.get("kid"):
+            raise TokenRefused("unexpected token algorithm or no key id")
+        jwk = await self._key(str(header["kid"]))
+        try:
+            claims = jwt.decode(
+                token,
+                jwt.PyJWK(jwk).key,
+                algorithms=["RS256"],
+                audience=self.audiences(host),
+                leeway=CLOCK_SKEW,
+                options={"require": ["exp", "iat", "iss", "aud", "tid", "oid"]},
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRefused(f"token refused: {error}") from None
+        tenant, object_id = claims["tid"], claims["oid"]
+        if not (isinstance(tenant, str) and tenant and isinstance(object_id, str) and object_id):
+            raise TokenRefused("no tenant or object id")
+        # Azure AD's issuer names the tenant: a token whose `tid` and issuer disagree is forged.
+        if claims["iss"] not in {issuer.format(tid=tenant) for issuer in ISSUERS}:
+            raise TokenRefused("not issued by Azure AD for the token's tenant")
+        if self.tenant_id and tenant != self.tenant_id:
+            raise TokenRefused("a token from another tenant")
+        return TabPerson(tenant, object_id)
+
+    async def _key(self, kid: str) -> dict[str, Any]:
+        if kid in self._keys and not self._stale():
+            return self._keys[kid]
+        async with self._lock:
+            if (kid not in self._keys or self._stale()) and self._may_refresh():
+                await self._refresh()
+            if kid not in self._keys:
+                raise TokenRefused("a signing key we do not know")
+            return self._keys[kid]
+
+    def _stale(self) -> bool:
+        return self._fetched is None or self.clock() - self._fetched > KEYS_TTL
+
+    def _may_refresh(self) -> bool:
+        return self._tried is None or self.clock() - self._tried >= self.min_refresh_interval
+
+    async def _refresh(self) -> None:
+        self._tried = self.clock()
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                metadata = (await http.get(self.metadata_url)).json()
+                jwks = (await http.get(metadata["jwks_uri"])).json()
+            keys = {str(key["kid"]): key for key in jwks["keys"] if key.get("kid")}
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as error:
+            log.warning("could not refresh Azure AD's signing keys: %r", error)
+            return  # keep the keys we have
+        self._keys, self._fetched = keys, self.clock()
