@@ -208,7 +208,7 @@ def slack_bot(
     users: dict[str, tuple[str, str]],
     channel_members: list[str],
     *,
-    page_size: int = 2,
+    page_size: int = 4,
 ) -> Iterator[SlackHarness]:
     """A fake Slack workspace with `users` (id → (name, locale)) in the channel, and our app;
     `page_size` is the most any page of a list holds (small: callers must follow cursors)."""

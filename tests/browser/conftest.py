@@ -17,6 +17,10 @@ from tests.conftest import _template_copy
 
 VENDOR = Path(__file__).parent / "vendor"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+NO_CHROMIUM = (
+    "no Chromium installed: install the operating system's package (apt-get install chromium) "
+    "or set CHROMIUM_PATH to run the page's browser tests"
+)
 
 
 @pytest.fixture(params=["sqlite"])
@@ -40,10 +44,7 @@ def browser() -> Iterator[Any]:
     `browser`) run their own loops here."""
     executable = chromium_path()
     if executable is None:
-        pytest.skip(
-            "no Chromium installed: install the operating system's package (apt-get install "
-            "chromium) or set CHROMIUM_PATH to run the page's browser tests"
-        )
+        pytest.skip(NO_CHROMIUM)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -55,6 +56,15 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without a Chromium, the browser tests are skipped before their set-up is made."""
+    if chromium_path() is not None:
+        return
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
 def run_axe(page: Any) -> list[dict[str, Any]]:

@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 
 from bot.slack.canvas import canvas_patience, keep_canvases
 from bot.slack.canvas_markdown import STEPS
-from handlers.privacy.retention import erase_due
 from handlers.context import Deps
 from handlers.i18n import Translator
+from handlers.privacy.retention import erase_due
 from storage.models import Member, Person, Process
 from tests.conftest import Clock
 from tests.fakes.slack_api import FakeSlack

@@ -47,9 +47,10 @@ def set_up_process(bot: SlackHarness, deps: Deps) -> None:
     answer = bot.submit(METTE, view, {"name": "Odder – samskabt styring", "step": "3"})
     assert answer["response_action"] == "update"
     assert "Forløbet »Odder – samskabt styring« er sat op." in text_of(answer["view"])
-    # The channel's people become members (following conversations.members' cursor).
+    # The channel's people become members (following conversations.members' cursor over pages
+    # of 4; no more than Slack's tier lets through at once, so the test waits for no pace).
     eventually(lambda: row_counts(deps)["members"] == len(USERS))
-    assert len(bot.slack.calls_to("conversations.members")) >= len(USERS) // 2
+    assert len(bot.slack.calls_to("conversations.members")) >= 2
 
 
 def plan_and_summarise(bot: SlackHarness, clock: Clock) -> dict[str, Any]:
