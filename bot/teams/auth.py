@@ -3,15 +3,12 @@ the OpenID metadata's JWKS, issued by api.botframework.com for our app id, withi
 (five minutes of clock skew allowed), for the same serviceUrl as the activity, with a key endorsed
 for the activity's channel.
 
-The keys are cached for a day. A token naming a key id we do not know makes us fetch them again
-(that is how a rotated key is found), but at most once a minute whoever asks and whatever the key
-id: between refreshes an unknown key id is refused from the cache, so requests with made-up key
-ids cost one fetch a minute, not one each, and leave nothing behind."""
+The keys are kept by bot.signing_keys: for a day, fetched again for a key id we do not know (a
+rotated key), but at most once a minute whoever asks, so that made-up key ids cost one fetch a
+minute and leave nothing behind."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,12 +16,10 @@ from typing import Any
 import httpx
 import jwt
 
-log = logging.getLogger(__name__)
+from bot.signing_keys import MIN_REFRESH_INTERVAL, SigningKeys
 
 ISSUER = "https://api.botframework.com"
 CLOCK_SKEW = 300
-METADATA_TTL = 24 * 3600
-MIN_REFRESH_INTERVAL = 60.0  # seconds between two fetches of the keys, at least
 
 
 class Unauthorized(Exception):
@@ -43,15 +38,14 @@ class BotFrameworkAuth:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app_id = app_id
-        self.metadata_url = metadata_url
-        self.http = http
         self.tenant_id = tenant_id
-        self.min_refresh_interval = min_refresh_interval
-        self.clock = clock
-        self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched: float | None = None  # when the keys we hold were fetched
-        self._tried: float | None = None  # when we last asked for them, answered or not
-        self._lock = asyncio.Lock()
+        self.keys = SigningKeys(
+            metadata_url,
+            "the Bot Framework's",
+            http=http,
+            min_refresh_interval=min_refresh_interval,
+            clock=clock,
+        )
 
     async def validate(self, authorization: str | None, activity: dict[str, Any]) -> None:
         """Raises Unauthorized unless the request comes from the Bot Framework for us."""
@@ -64,7 +58,9 @@ class BotFrameworkAuth:
             raise Unauthorized(f"malformed token: {error}") from None
         if header.get("alg") != "RS256" or not header.get("kid"):
             raise Unauthorized("unexpected token algorithm or no key id")
-        jwk = await self._key(str(header["kid"]))
+        jwk = await self.keys.key(str(header["kid"]))
+        if jwk is None:
+            raise Unauthorized("a signing key we do not know")
         try:
             claims = jwt.decode(
                 token,
@@ -85,33 +81,6 @@ class BotFrameworkAuth:
             raise Unauthorized("the signing key is not endorsed for the activity's channel")
         if self.tenant_id and tenant_of(activity) != self.tenant_id:
             raise Unauthorized("an activity from another tenant")
-
-    async def _key(self, kid: str) -> dict[str, Any]:
-        if kid in self._keys and not self._stale():
-            return self._keys[kid]  # the common case: no waiting behind a refresh
-        async with self._lock:
-            if (kid not in self._keys or self._stale()) and self._may_refresh():
-                await self._refresh()
-            if kid not in self._keys:
-                raise Unauthorized("a signing key we do not know")
-            return self._keys[kid]
-
-    def _stale(self) -> bool:
-        return self._fetched is None or self.clock() - self._fetched > METADATA_TTL
-
-    def _may_refresh(self) -> bool:
-        return self._tried is None or self.clock() - self._tried >= self.min_refresh_interval
-
-    async def _refresh(self) -> None:
-        self._tried = self.clock()
-        try:
-            metadata = (await self.http.get(self.metadata_url, timeout=10)).json()
-            jwks = (await self.http.get(metadata["jwks_uri"], timeout=10)).json()
-            keys = {str(key["kid"]): key for key in jwks["keys"] if key.get("kid")}
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as error:
-            log.warning("could not refresh the Bot Framework signing keys: %r", error)
-            return  # keep the keys we have
-        self._keys, self._fetched = keys, self.clock()
 
 
 def tenant_of(activity: dict[str, Any]) -> str:

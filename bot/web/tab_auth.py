@@ -5,28 +5,21 @@ or v2 issuer), for our app (the app id URI `api://{host}/{app id}` that the mani
 webApplicationInfo names, or the app id), within its validity (five minutes' skew), with the
 person's object id. Which tenant and person may see which page is bot.web.access's question.
 
-The keys are kept as bot.teams.auth keeps the Bot Framework's: for a day, fetched again for a key
-id we do not know (a rotated key), but at most once a minute whoever asks, so that made-up key
-ids cost one fetch a minute."""
+The keys are kept by bot.signing_keys, as the Bot Framework's are: for a day, fetched again for a
+key id we do not know (a rotated key), but at most once a minute whoever asks."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import jwt
 
-log = logging.getLogger(__name__)
+from bot.signing_keys import MIN_REFRESH_INTERVAL, SigningKeys
 
 ISSUERS = ("https://sts.windows.net/{tid}/", "https://login.microsoftonline.com/{tid}/v2.0")
 CLOCK_SKEW = 300
-KEYS_TTL = 24 * 3600
-MIN_REFRESH_INTERVAL = 60.0
 
 
 class TokenRefused(Exception):
@@ -50,14 +43,10 @@ class TabTokens:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app_id = app_id
-        self.metadata_url = metadata_url
         self.tenant_id = tenant_id  # a single-tenant bot's, when TEAMS_TENANT_ID says so
-        self.min_refresh_interval = min_refresh_interval
-        self.clock = clock
-        self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched: float | None = None
-        self._tried: float | None = None
-        self._lock = asyncio.Lock()
+        self.keys = SigningKeys(
+            metadata_url, "Azure AD's", min_refresh_interval=min_refresh_interval, clock=clock
+        )
 
     def audiences(self, host: str) -> list[str]:
         return [self.app_id, f"api://{host}/{self.app_id}"]
@@ -74,7 +63,9 @@ class TabTokens:
             raise TokenRefused(f"malformed token: {error}") from None
         if header.get("alg") != "RS256" or not header.get("kid"):
             raise TokenRefused("unexpected token algorithm or no key id")
-        jwk = await self._key(str(header["kid"]))
+        jwk = await self.keys.key(str(header["kid"]))
+        if jwk is None:
+            raise TokenRefused("a signing key we do not know")
         try:
             claims = jwt.decode(
                 token,
@@ -95,31 +86,3 @@ class TabTokens:
         if self.tenant_id and tenant != self.tenant_id:
             raise TokenRefused("a token from another tenant")
         return TabPerson(tenant, object_id)
-
-    async def _key(self, kid: str) -> dict[str, Any]:
-        if kid in self._keys and not self._stale():
-            return self._keys[kid]
-        async with self._lock:
-            if (kid not in self._keys or self._stale()) and self._may_refresh():
-                await self._refresh()
-            if kid not in self._keys:
-                raise TokenRefused("a signing key we do not know")
-            return self._keys[kid]
-
-    def _stale(self) -> bool:
-        return self._fetched is None or self.clock() - self._fetched > KEYS_TTL
-
-    def _may_refresh(self) -> bool:
-        return self._tried is None or self.clock() - self._tried >= self.min_refresh_interval
-
-    async def _refresh(self) -> None:
-        self._tried = self.clock()
-        try:
-            async with httpx.AsyncClient(timeout=10) as http:
-                metadata = (await http.get(self.metadata_url)).json()
-                jwks = (await http.get(metadata["jwks_uri"])).json()
-            keys = {str(key["kid"]): key for key in jwks["keys"] if key.get("kid")}
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as error:
-            log.warning("could not refresh Azure AD's signing keys: %r", error)
-            return  # keep the keys we have
-        self._keys, self._fetched = keys, self.clock()
