@@ -13,8 +13,8 @@ import pytest
 from handlers.context import Deps, PersonRef
 from tests.builders import add_hassle, row_counts, with_ballot_key
 from tests.fakes.slack_payloads import TEAM_ID
-from tests.scenarios.test_slack_hassle_round import board_versions, buttons, said
-from tests.slack_harness import CHANNEL, SlackHarness, slack_bot, text_of
+from tests.scenarios.test_slack_hassle_round import board_versions, boards, buttons, said
+from tests.slack_harness import SlackHarness, slack_bot, text_of
 from tests.unit.test_slack_blocks import assert_within_slack_limits
 from tests.waiting import eventually
 
@@ -44,8 +44,8 @@ def round_with_45(bot: SlackHarness, deps: Deps) -> dict[str, Any]:
     eventually(lambda: row_counts(deps)["members"] == len(USERS))
     view = bot.open_form(METTE, "bøvl start")
     said(bot.submit(METTE, view, {"collect_until": "2026-12-03"}))
-    bot.slack.wait_for(lambda s: any("Bøvl-runden" in text_of(m) for m in bot.posts(CHANNEL)))
-    [board] = [m for m in bot.posts(CHANNEL) if "Bøvl-runden" in text_of(m)]
+    bot.slack.wait_for(lambda s: bool(boards(bot)))
+    [board] = boards(bot)
     authors = [PersonRef("slack", TEAM_ID, u, name) for u, name in PEOPLE.items()]
     for n, title in enumerate(TITLES):
         add_hassle(deps, authors[n % len(authors)], "1", title)
