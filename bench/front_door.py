@@ -290,6 +290,17 @@ def run_size(members: int, plan: Plan) -> SizeResult:
                 result.rss_hwm = rss_mb(pid)[1]
                 result.refused += door.refused  # the burst's are counted already
                 door.http.close()
+            # A run that delivered nothing says why only here: the log goes with the folder.
+            for log in Path(tmp).glob("server-*.log"):
+                errors = [
+                    line
+                    for line in log.read_text().splitlines()
+                    if "ERROR" in line or "Error" in line
+                ]
+                print(
+                    f"  server log: {len(errors)} error lines"
+                    + "".join(f"\n    {e[:300]}" for e in errors[:10])
+                )
         except Exception:
             for log in Path(tmp).glob("server-*.log"):
                 print(

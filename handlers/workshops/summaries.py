@@ -13,7 +13,7 @@ from handlers.errors import Refused
 from handlers.form_reading import FormReader
 from handlers.i18n import N_, Translator
 from handlers.ids import parse_id
-from handlers.inputs.reminders import first_reminder_at
+from handlers.inputs.request_rows import NewRequest, insert_requests
 from handlers.inputs.working_time import default_deadline
 from handlers.messages import Form, FormField, FormOutcome, FormValues, Message, Option, Reply
 from handlers.outbox import Outgoing, enqueue, enqueue_many
@@ -227,24 +227,12 @@ def post_workshop_summary(
             process=process,
             channel_id=process.channel_id,
         )
-        reminder_at = first_reminder_at(process, summary, now)
-        requests = [
-            InputRequest(
-                summary=summary,
-                member=member,
-                status="pending",
-                created_at=now,
-                next_reminder_at=reminder_at,
-            )
-            for member in absentees
-        ]
-        session.add_all(requests)
-        session.flush()  # in bulk: a thousand absentees are acked within Slack's 3 seconds
+        requests = insert_requests(session, process, summary, absentees, now)
         # A thousand DMs built at once were the server's memory peak; a few hundred at a time.
-        for start in range(0, len(requests), ASKS_AT_ONCE):
+        for start in range(0, len(absentees), ASKS_AT_ONCE):
             asks = [
-                _ask(deps, process, workshop, summary, r, r.member.person)
-                for r in requests[start : start + ASKS_AT_ONCE]
+                _ask(deps, process, workshop, summary, requests[m.id], m.person)
+                for m in absentees[start : start + ASKS_AT_ONCE]
             ]
             enqueue_many(session, asks, now=now, process=process)
         status_changed(session, process.id)
@@ -276,7 +264,7 @@ def _ask(
     process: Process,
     workshop: Workshop,
     summary: Summary,
-    request: InputRequest,
+    request: NewRequest,
     person: Person,
 ) -> Outgoing:
     tr = translator_for(person, process, deps)
@@ -289,7 +277,7 @@ def _ask(
     )
 
 
-def ask_key(request: InputRequest) -> str:
+def ask_key(request: InputRequest | NewRequest) -> str:
     return f"ask:{request.summary_id}:{request.member_id}"
 
 

@@ -3,6 +3,8 @@ it reads once they have answered."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from handlers.i18n import N_, Translator
 from handlers.messages import (
     Block,
@@ -18,7 +20,7 @@ from handlers.messages import (
     Paragraph,
 )
 from handlers.six_steps import progress_block
-from storage.models import InputRequest, Process, Summary, Workshop
+from storage.models import Process, Summary, Workshop
 
 ITEM_TITLES = {
     "decision": N_("Decisions"),
@@ -82,12 +84,19 @@ def summary_message(
     return Message(f"{heading}\n{summary.text}", tuple(blocks), language=tr.language)
 
 
+class AskedRequest(Protocol):
+    """What the DM needs of its input request: an `InputRequest`, or a row just inserted."""
+
+    @property
+    def id(self) -> int: ...
+
+
 def input_request_message(
     tr: Translator,
     process: Process,
     workshop: Workshop,
     summary: Summary,
-    request: InputRequest,
+    request: AskedRequest,
     *,
     reminder: bool = False,
 ) -> Message:
