@@ -106,6 +106,8 @@ def _steps(tr: Translator, page: StatusPage) -> list[str]:
         line = f"{step.number}. {plain(tr._(step.name))}"
         if step.began_at is not None:
             line += " · " + tr._("began {date}").format(date=_date(tr, step.began_at))
+        elif step.number < page.current_step:
+            line += " · " + tr._("passed")  # before the process came to Samskab
         if step.current:
             line += " · **" + tr._("Now") + "**"
         lines.append(line)

@@ -48,6 +48,7 @@ WORDS = {
     "steps": N_("The six steps"),
     "now": N_("Now"),
     "not_begun": N_("Not begun yet"),
+    "passed": N_("Passed"),
     "workshops": N_("Workshops per track"),
     "held": N_("Held"),
     "planned": N_("Planned"),
@@ -124,6 +125,7 @@ def page_view(page: StatusPage, tr: Translator) -> dict[str, Any]:
                 # A step before the current one without a date was passed before the process
                 # came to Samskab: not "not begun".
                 "ahead": s.number > page.current_step,
+                "passed": s.number < page.current_step,
             }
             for s in page.steps
         ],

@@ -80,6 +80,8 @@ def test_the_page_as_a_colleague_sees_it(
     assert current.count() == 1
     assert ("Nu" if language == "da" else "Now") in (current.text_content() or "")
     assert "3" in current.inner_text()
+    # Step 1 was passed before the process came to Samskab: said so, not "not begun".
+    assert ("Gennemført" if language == "da" else "Passed") in steps.first.inner_text()
     boxes = [steps.nth(n).bounding_box() for n in range(6)]
     assert all(box is not None and box["width"] > 60 for box in boxes)
     assert [box["x"] for box in boxes if box] == sorted(box["x"] for box in boxes if box)

@@ -100,6 +100,18 @@ def test_every_section_starts_with_its_own_heading_and_is_found_by_it() -> None:
         assert canvas.headings() == headings
 
 
+def test_a_step_passed_before_the_process_came_to_samskab_is_said_to_be_passed() -> None:
+    english = page("en")
+    undated = replace(english, steps=(replace(english.steps[0], began_at=None), *english.steps[1:]))
+    markdown = render_canvas(undated).markdown
+    first = STEP_NAMES[0]
+    assert f"1. {Translator('en')._(first)} · passed\n" in markdown
+    assert (
+        f"1. {Translator('da')._(first)} · gennemført\n"
+        in render_canvas(replace(undated, language="da")).markdown
+    )
+
+
 def test_the_english_canvas() -> None:
     markdown = render_canvas(page("en")).markdown
     assert render_canvas(page("en")).title == "Where are we?"
