@@ -14,14 +14,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.numbers import format_percent
-
 from handlers.facilitators import facilitators_line
 from handlers.hassle.results import supports_text
 from handlers.hassle.rounds import deadline_day
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
-from handlers.pulse.results import _change, _decimal, _group
+from handlers.pulse.results import result_lines
 from handlers.six_steps import STEP_COUNT, step_label
 from handlers.status.overview import ITEM_LISTS
 from handlers.status.page_content import (
@@ -264,35 +262,7 @@ def _pulse(tr: Translator, page: StatusPage) -> list[str]:
             tr._("Sent {date}").format(date=_date(tr, pulse.sent_at)),
             step_label(tr, pulse.step),
         ]
-        if pulse.average is None:
-            parts.append(
-                tr._("Results are shown when at least {n} have answered.").format(
-                    n=page.min_answers
-                )
-            )
-        else:
-            average = tr._("Average: {average} of 5").format(average=_decimal(tr, pulse.average))
-            if pulse.change is not None:
-                average += " " + tr._("({change} since the last pulse)").format(
-                    change=_change(tr, pulse.change)
-                )
-            parts.append(average)
-            parts.append(
-                tr._("Response rate: {rate} ({answered} of {asked})").format(
-                    rate=format_percent(pulse.response_rate, locale=tr.locale),
-                    answered=pulse.answered,
-                    asked=pulse.asked,
-                )
-            )
-            if pulse.workshop is not None:
-                parts.append(
-                    tr._("Attended “{workshop}”: {result}").format(
-                        workshop=plain(pulse.workshop), result=_group(tr, pulse.attended)
-                    )
-                )
-                parts.append(
-                    tr._("Did not attend: {result}").format(result=_group(tr, pulse.absent))
-                )
+        parts += result_lines(tr, pulse, min_answers=page.min_answers, show=plain)
         lines.append("- " + " · ".join(parts))
     return lines
 

@@ -19,12 +19,12 @@ from bot.web.charts import PULSE_HEIGHT, REACH_WIDTH, pulse_groups, pulse_width,
 from handlers.context import Deps
 from handlers.facilitators import facilitators_line
 from handlers.i18n import N_, Translator, normalise_language
+from handlers.pulse.results import decimal
 from handlers.status.page_content import StatusPage, TrackItemList, gather_page
 from handlers.status.page_words import (
     attendance,
     closed_line,
     day,
-    decimal,
     fate_status,
     hassle_words,
     item_status_name,

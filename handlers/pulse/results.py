@@ -4,6 +4,7 @@ split only where neither of its groups could be worked out from the total (shown
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -79,34 +80,45 @@ def pulse_blocks(session: Session, process: Process, tr: Translator) -> list[Blo
         return []
     latest = results[-1]
     sent = tr._("Sent {date}").format(date=tr.date(tr.local(latest.sent_at).date()))
-    lines = [sent]
-    if latest.average is None:
-        lines.append(
-            tr._("Results are shown when at least {n} have answered.").format(n=MIN_ANSWERS)
-        )
-    else:
-        average = tr._("Average: {average} of 5").format(average=_decimal(tr, latest.average))
-        if latest.change is not None:
-            average += " " + tr._("({change} since the last pulse)").format(
-                change=_change(tr, latest.change)
-            )
-        lines.append(average)
-        lines.append(
-            tr._("Response rate: {rate} ({answered} of {asked})").format(
-                rate=format_percent(latest.response_rate, locale=tr.locale),
-                answered=latest.answered,
-                asked=latest.asked,
-            )
-        )
-        if latest.workshop is not None:
-            lines.append(
-                tr._("Attended “{workshop}”: {result}").format(
-                    workshop=latest.workshop, result=_group(tr, latest.attended)
-                )
-            )
-            lines.append(tr._("Did not attend: {result}").format(result=_group(tr, latest.absent)))
+    lines = [sent, *result_lines(tr, latest)]
     title = tr._("Pulse: do you feel up to date on where the process stands?")
     return [BulletList(title, tuple(lines))]
+
+
+def result_lines(
+    tr: Translator,
+    result: PulseResult,
+    *,
+    min_answers: int = MIN_ANSWERS,
+    show: Callable[[str], str] = str,
+) -> list[str]:
+    """What a pulse's result says, after when it was sent: the average and its change, the
+    response rate, and those who came to its workshop beside those who did not; or that too few
+    have answered. `show` prepares the workshop's title for where it is written (the Slack
+    canvas escapes its Markdown)."""
+    if result.average is None:
+        return [tr._("Results are shown when at least {n} have answered.").format(n=min_answers)]
+    average = tr._("Average: {average} of 5").format(average=decimal(tr, result.average))
+    if result.change is not None:
+        average += " " + tr._("({change} since the last pulse)").format(
+            change=signed_decimal(tr, result.change)
+        )
+    lines = [
+        average,
+        tr._("Response rate: {rate} ({answered} of {asked})").format(
+            rate=format_percent(result.response_rate, locale=tr.locale),
+            answered=result.answered,
+            asked=result.asked,
+        ),
+    ]
+    if result.workshop is not None:
+        lines.append(
+            tr._("Attended “{workshop}”: {result}").format(
+                workshop=show(result.workshop), result=_group(tr, result.attended)
+            )
+        )
+        lines.append(tr._("Did not attend: {result}").format(result=_group(tr, result.absent)))
+    return lines
 
 
 def shown_split(*groups: tuple[int, object]) -> tuple[Group | None, ...]:
@@ -189,19 +201,20 @@ def _float(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _decimal(tr: Translator, value: float) -> str:
-    """ "3,8" in Danish, "3.8" in English."""
+def decimal(tr: Translator, value: float) -> str:
+    """One decimal in the language's way: "3,8" in Danish, "3.8" in English."""
     return format_decimal(Decimal(str(value)), format="0.0", locale=tr.locale)
 
 
-def _change(tr: Translator, value: float) -> str:
+def signed_decimal(tr: Translator, value: float) -> str:
+    """A change as the digest shows it: "+0,5", "−0,5", "±0,0"."""
     sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return sign + _decimal(tr, abs(value))
+    return sign + decimal(tr, abs(value))
 
 
 def _group(tr: Translator, group: Group | None) -> str:
     if group is None:
         return tr._("shown from {n} answers").format(n=MIN_ANSWERS)
     return tr._("{average} ({n} answers)").format(
-        average=_decimal(tr, group.average), n=group.answered
+        average=decimal(tr, group.average), n=group.answered
     )

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 
-from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -238,14 +236,3 @@ def item_status(tr: Translator, status: str) -> str:
 def process_status(tr: Translator, status: str) -> str:
     name = PROCESS_STATUS_NAMES.get(status)
     return tr._(name) if name else status
-
-
-def decimal(tr: Translator, value: float) -> str:
-    """One decimal in the language's way: "3,8" in Danish, "3.8" in English."""
-    return format_decimal(Decimal(str(value)), format="0.0", locale=tr.locale)
-
-
-def signed_decimal(tr: Translator, value: float) -> str:
-    """A change as the digest shows it: "+0,5", "−0,5", "±0,0"."""
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return sign + decimal(tr, abs(value))

@@ -22,12 +22,11 @@ from datetime import datetime
 
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
-from handlers.pulse.results import MIN_ANSWERS, PulseResult
+from handlers.pulse.results import MIN_ANSWERS, PulseResult, decimal
 from handlers.record.contents import (
     InputEntry,
     Record,
     WorkshopEntry,
-    decimal,
     item_status,
     process_status,
 )

@@ -18,17 +18,15 @@ from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
 from handlers.messages import Attachment, Message, Reply
 from handlers.people import acting
-from handlers.pulse.results import MIN_ANSWERS, Group, PulseResult
+from handlers.pulse.results import MIN_ANSWERS, Group, PulseResult, decimal, signed_decimal
 from handlers.record.contents import (
     InputEntry,
     Record,
     TrackEntry,
     WorkshopEntry,
-    decimal,
     gather_record,
     item_status,
     process_status,
-    signed_decimal,
 )
 from handlers.record.csv_file import record_csv
 from handlers.record.hassle_rounds import hassle_markdown

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-
-from babel.numbers import format_decimal
 
 from handlers.hassle.results import supports_text
 from handlers.hassle.rounds import deadline_day
 from handlers.i18n import N_, Translator
 from handlers.inputs.posts import STATUS_NAMES
-from handlers.pulse.results import MIN_ANSWERS, Group, PulseResult
+from handlers.pulse.results import MIN_ANSWERS, Group, PulseResult, decimal
 from handlers.record.contents import ITEM_STATUS_NAMES
 from handlers.six_steps import STEP_COUNT
 from handlers.status.page_content import HassleSummary, InputFate, StatusPage
@@ -123,11 +120,6 @@ def hassle_words(tr: Translator, hassle: HassleSummary, timezone: str) -> Hassle
         chosen=tuple(chosen),
         none_chosen=tr._("The facilitators have not chosen the challenges yet."),
     )
-
-
-def decimal(tr: Translator, value: float) -> str:
-    """ "3,8" in Danish, "3.8" in English, as the digest shows an average."""
-    return format_decimal(Decimal(str(value)), format="0.0", locale=tr.locale)
 
 
 def pulse_average(tr: Translator, pulse: PulseResult) -> str:
