@@ -133,10 +133,10 @@ def _deps(db: Database, settings: Settings) -> Deps:
 def _open_database(settings: Settings, tr: Translator) -> Database | None:
     """Upgrade to the newest schema on every start: `migrate` only makes it explicit."""
     from storage.db import Database
-    from storage.migrate import upgrade
+    from storage.migrate import upgrade_if_behind
 
     try:
-        upgrade(settings.database_url)
+        upgrade_if_behind(settings.database_url)
     except Exception as error:  # the one place a bad DATABASE_URL is reported plainly
         message = tr._("Cannot open the database {url}: {error}")
         print("samskab: " + message.format(url=settings.database_url, error=error), file=sys.stderr)

@@ -19,10 +19,9 @@ import logging
 from collections.abc import Callable, Collection
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -32,6 +31,9 @@ from bot.web.access import LinkAltered, LinkExpired, StatusLinks, may_see, tab_p
 from bot.web.tab_auth import TabTokens, TokenRefused
 from handlers.context import Deps
 from handlers.i18n import N_, Translator
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +224,9 @@ def _read(path: Path) -> bytes:
 
 @cache
 def _templates() -> Environment:
+    # Imported when a page is first shown: a server that shows none keeps its memory.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(WEB / "templates"),
         autoescape=select_autoescape(["j2"], default_for_string=True),

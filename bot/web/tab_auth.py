@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import jwt
-
 from bot.signing_keys import MIN_REFRESH_INTERVAL, SigningKeys
 
 ISSUERS = ("https://sts.windows.net/{tid}/", "https://login.microsoftonline.com/{tid}/v2.0")
@@ -57,6 +55,9 @@ class TabTokens:
         if not authorization or not authorization.startswith("Bearer "):
             raise TokenRefused("no bearer token")
         token = authorization.removeprefix("Bearer ").strip()
+        # PyJWT loads `cryptography` (about 10 MB): only a server whose tab is opened needs it.
+        import jwt
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
