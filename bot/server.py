@@ -109,6 +109,9 @@ async def running(
             scheduler.stop()
         worker.stop()
         await task
+        for adapter in mounted.values():
+            if adapter.on_closed is not None:
+                await adapter.on_closed()
 
 
 async def finish_started_work(mounted: Iterable[Mounted], timeout: float = FINISH_TIMEOUT) -> None:

@@ -34,6 +34,9 @@ class Mounted:
     on_start: Callable[[Callable[[], None]], None]
     # Called as the bot stops, with the seconds the adapter may take to finish its work.
     on_stop: Callable[[float], Awaitable[None]] | None = None
+    # Called once the delivery worker has stopped: what its messenger needs until the last
+    # send (Slack's connection pool; closed before, the worker's last posts were cut off).
+    on_closed: Callable[[], Awaitable[None]] | None = None
     # Acked work its inbox has queued or in progress (bot.inbox.Inbox.unfinished).
     unfinished: Callable[[], int] | None = None
     # Reads every process's channel roster again (the scheduler's roster job); returns how

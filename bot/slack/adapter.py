@@ -53,8 +53,7 @@ def assemble(
         sender.client.session = app.client.session = session
         services.inbox.start(kept_work(services, sender.client))
 
-    async def on_stop(timeout: float) -> None:
-        await services.inbox.stop(timeout)
+    async def on_closed() -> None:
         session = sender.client.session
         if session is not None:
             await session.close()
@@ -64,7 +63,8 @@ def assemble(
         sender,
         background=services.background,
         on_start=on_start,
-        on_stop=on_stop,
+        on_stop=services.inbox.stop,
+        on_closed=on_closed,
         unfinished=services.inbox.unfinished,
         reconcile_rosters=partial(reconcile_all, services.directory, services.rosters, deps),
         keep_canvases=partial(keep_canvases, deps, sender.client, canvas_patience(deps)),
