@@ -25,15 +25,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schedules.shared_pace import (
-    DECREASE,
-    MIN_APP_RATE,
-    NEAR,
-    PROBE,
-    QUIET,
-    RECOVERY,
-    SharedPace,
-)
+from schedules.shared_pace import DECREASE, MIN_APP_RATE, QUIET, SharedPace, regain_step
 
 
 @dataclass(frozen=True)
@@ -213,7 +205,6 @@ class Pacer:
             self._successes[platform] = self._successes.get(platform, 0) + 1
         bucket = self._apps.get(platform)
         if bucket is not None:
-            limited_at = self._limited_at.get(platform)
             recent = time.monotonic() < self._paused_until.get(platform, 0.0) + QUIET
-            near = limited_at is not None and bucket.rate >= limited_at * NEAR and recent
-            bucket.rate = min(bucket.limit.rate, bucket.rate + (PROBE if near else RECOVERY))
+            step = regain_step(bucket.rate, self._limited_at.get(platform), recent)
+            bucket.rate = min(bucket.limit.rate, bucket.rate + step)

@@ -22,11 +22,20 @@ from storage.models import PaceBucket
 MIN_APP_RATE = 0.5
 DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that drew it
 RECOVERY = 0.1  # tokens per second regained per successful send, up to near that rate
-PROBE = 0.005  # ... and from there on, where the limit was found
+PROBE = 0.005  # ... and from there on, where the limit was found, while its 429 is recent
 NEAR = 0.95
 # Seconds without a 429 after which the rate that drew the last one is no longer a ceiling to
 # creep up to: a lone 429 (one message refused) must not hold a whole fan-out below the pace.
 QUIET = 10.0
+
+
+def regain_step(rate: float, limited_at: float | None, recent: bool) -> float:
+    """What one successful send adds to the app-wide rate: slowly near the rate that drew the
+    last 429 while that 429 is recent, else RECOVERY. (Regaining faster below that rate made a
+    fan-out with lone 429s quicker but drew two to three times the 429s from a workspace really
+    slower than the ceiling: docs/benchmarks.md.)"""
+    near = limited_at is not None and rate >= limited_at * NEAR and recent
+    return PROBE if near else RECOVERY
 
 
 class SharedPace:
@@ -45,20 +54,22 @@ class SharedPace:
             row = self._locked(session, key)
             now = time.time()
             if successes:
-                near = (
-                    row.limited_at is not None
-                    and row.rate >= row.limited_at * NEAR
-                    and now < row.paused_until + QUIET
-                )
-                row.rate = min(rate, row.rate + successes * (PROBE if near else RECOVERY))
+                recent = now < row.paused_until + QUIET
+                step = regain_step(row.rate, row.limited_at, recent)
+                row.rate = min(rate, row.rate + successes * step)
             if row.paused_until > now:
                 return 0, row.paused_until - now
-            if now > row.updated_at:  # (`updated_at` is in the future while a pause lasts)
-                row.tokens = min(burst, row.tokens + (now - row.updated_at) * row.rate)
-                row.updated_at = now
             # A whole chunk or nothing: asking again for each token as it trickles in would
             # cost a transaction per message.
             chunk = max(1, min(want, math.floor(burst)))
+            # A replica holds up to a chunk taken ahead, which the platform has not seen yet:
+            # while the platform's bucket is full and refills nothing, ours would go on. Kept a
+            # chunk below the burst, ours never lets out more than the platform's (a 429 at the
+            # start of every fan-out before; docs/benchmarks.md).
+            capacity = max(float(chunk), burst - chunk)
+            if now > row.updated_at:  # (`updated_at` is in the future while a pause lasts)
+                row.tokens = min(capacity, row.tokens + (now - row.updated_at) * row.rate)
+                row.updated_at = now
             if row.tokens < chunk:
                 return 0, (chunk - row.tokens) / row.rate
             row.tokens -= chunk
