@@ -8,11 +8,14 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+from storage.request_in_hand import outside_request
+
 log = logging.getLogger(__name__)
 
 
 def follow(tasks: set[asyncio.Task[Any]], work: Coroutine[Any, Any, Any]) -> None:
-    task = asyncio.ensure_future(work)
+    # Outside the inbox request that started it: its writes are not the request's effect.
+    task = asyncio.get_running_loop().create_task(work, context=outside_request())
     tasks.add(task)
 
     def done(finished: asyncio.Task[Any]) -> None:

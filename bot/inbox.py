@@ -4,9 +4,12 @@ A request that changes something is written to the inbox table (one short transa
 the platform gets its answer; then a fixed number of worker tasks does the work, and the row is
 deleted when it is done. A process killed in between leaves the row behind: its hold lapses
 (the holder renews it every few seconds while it lives) and whichever process runs next takes
-it over and does the work. Requests that only answer the person are handed to the same workers
-without a row. However many requests arrive at once, at most `workers` pieces of work run at a
-time, so the event loop and its threads stay free to answer the next request."""
+it over and does the work. The work's effect marks the row applied in its own transaction
+(storage.request_in_hand), so an effect committed before a crash is not applied again, while
+the person is still answered. Requests that only answer the person are handed to the same
+workers without a row. However many
+requests arrive at once, at most `workers` pieces of work run at a time, so the event loop and
+its threads stay free to answer the next request."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from bot.inbox_writer import GroupWriter, Keep, Row
 from storage.db import Database
 from storage.models import InboxEntry
 from storage.models.inbox import InboxKind
+from storage.request_in_hand import AlreadyDone, working_on
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +122,15 @@ class Inbox:
             entry_id, kind, body = await self._queue.get()
             try:
                 assert self._work is not None
-                await self._work(kind, body)
+                if entry_id is None:
+                    await self._work(kind, body)
+                else:
+                    # The work's first transaction that writes marks the row applied as it
+                    # commits (storage.request_in_hand): its effect is applied once, crash or not.
+                    with working_on(entry_id):
+                        await self._work(kind, body)
+            except AlreadyDone:
+                log.info("an acked %s request was applied before; not again", kind)
             except Exception as error:  # the work's own error handling failed: still done
                 log.error("acked %s request failed", kind, exc_info=error)
             finally:
@@ -129,8 +141,12 @@ class Inbox:
                 self._queue.task_done()
 
     def _done(self, entry_id: int) -> None:
+        """The row of work done here (a row another process took over is its own: deleted
+        by id alone, a newer request given the same id by SQLite could go instead)."""
         with self.db.transaction() as session:
-            session.execute(delete(InboxEntry).where(InboxEntry.id == entry_id))
+            session.execute(
+                delete(InboxEntry).where(InboxEntry.id == entry_id, InboxEntry.owner == self.owner)
+            )
 
     # --- holds ------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from handlers.form_reading import FormReader
 from handlers.i18n import N_, Translator, normalise_language
 from storage.models import Member, Person, Process
 from storage.models.kinds import Role
+from storage.request_in_hand import bookkeeping
 
 
 def find_person(session: Session, ref: PersonRef) -> Person | None:
@@ -79,10 +80,11 @@ def noted_person(session: Session, deps: Deps, ref: PersonRef) -> Person | None:
 def _record_contact(deps: Deps, ref: PersonRef, process_id: int | None) -> None:
     """Stores the person (and makes them a member of `process_id`) in one short transaction,
     before the read that needs it. Two first contacts at once insert the same row: the loser
-    finds the winner's row on its second try."""
+    finds the winner's row on its second try. Done again if the request is, it leaves the
+    request's inbox row to the use case's own write (storage.request_in_hand)."""
     for attempt in (1, 2):
         try:
-            with deps.db.transaction() as session:
+            with bookkeeping(), deps.db.transaction() as session:
                 person = ensure_person(session, ref)
                 process = session.get(Process, process_id) if process_id is not None else None
                 if process is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.models import PaceBucket
+from storage.request_in_hand import bookkeeping
 
 # How the app-wide rate adapts (here and in schedules/pacing.py's local bucket).
 MIN_APP_RATE = 0.5
@@ -39,6 +40,9 @@ def regain_step(rate: float, limited_at: float | None, recent: bool) -> float:
 
 
 class SharedPace:
+    """Its writes are bookkeeping (storage.request_in_hand): the pace of a call made in an inbox
+    request's work is never that request's effect, so it leaves the request's row alone."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self._known: set[str] = set()
@@ -50,7 +54,7 @@ class SharedPace:
         `successes` since the last take (they raise the adapted rate). Returns the tokens
         granted and, when none, the seconds until they are there."""
         self.ensure(key, rate, burst)
-        with self.db.transaction() as session:
+        with bookkeeping(), self.db.transaction() as session:
             row = self._locked(session, key)
             now = time.time()
             if successes:
@@ -78,7 +82,7 @@ class SharedPace:
     def pause(self, key: str, rate: float, burst: float, seconds: float) -> None:
         """The platform said 429: every replica waits `seconds`, then goes slower."""
         self.ensure(key, rate, burst)
-        with self.db.transaction() as session:
+        with bookkeeping(), self.db.transaction() as session:
             row = self._locked(session, key)
             now = time.time()
             was_paused_until = row.paused_until
@@ -103,7 +107,7 @@ class SharedPace:
         if key in self._known:
             return
         try:
-            with self.db.transaction() as session:
+            with bookkeeping(), self.db.transaction() as session:
                 if session.get(PaceBucket, key) is None:
                     session.add(
                         PaceBucket(

@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Delete, Update
 
+from storage.request_in_hand import committed, watch_writes
+
 log = logging.getLogger(__name__)
 
 PRIVATE = 0o600  # read and write for the owner, nothing for group and others
@@ -95,11 +97,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        watch_writes(self._sessions)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: everything commits together or nothing does."""
-        with self._sessions() as session, session.begin():
+        """One unit of work: everything commits together or nothing does. In the work of an
+        inbox request, the first transaction that writes takes the request's row out of the
+        inbox as it commits (storage.request_in_hand)."""
+        with self._sessions() as session, committed(session):
             yield session
 
     def dispose(self) -> None:

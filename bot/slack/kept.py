@@ -17,6 +17,7 @@ from bot.slack.services import SlackServices
 from bot.slack.slash_command import run_command
 from bot.slack.submissions import follow_up
 from storage.models.inbox import InboxKind
+from storage.request_in_hand import AlreadyDone
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ def kept_work(services: SlackServices, client: AsyncWebClient) -> Work:
                 await follow_up(services, client, body)
             else:
                 await handle_event(services, client, body)
+        except AlreadyDone:  # applied before (the log says so): not applied again, nothing to say
+            log.info("a Slack %s was applied before; not again", kind)
         except Exception as error:  # the adapter's one place for errors after the ack
             log.error("error in a Slack listener after its ack", exc_info=error)
             await apologise(services, client, body, respond)

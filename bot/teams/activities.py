@@ -45,6 +45,7 @@ from handlers.process.membership import member_joined, member_left
 from handlers.process.setup import SETUP
 from handlers.process.setup_form import lists_the_channel
 from storage.processed_events import forget
+from storage.request_in_hand import bookkeeping
 
 log = logging.getLogger(__name__)
 
@@ -238,9 +239,16 @@ async def enrol_team(
 
 
 async def on_conversation_update(services: TeamsServices, activity: dict[str, Any]) -> None:
-    """People joining or leaving a team join or leave each process channel of that team."""
+    """People joining or leaving a team join or leave each process channel of that team.
+    Each join and leave is a transaction of its own, and done again changes nothing: the whole
+    activity is bookkeeping, its inbox row deleted once all are done (storage.request_in_hand)."""
     if (activity.get("conversation") or {}).get("conversationType") != "channel":
         return
+    with bookkeeping():
+        await _join_and_leave(services, activity)
+
+
+async def _join_and_leave(services: TeamsServices, activity: dict[str, Any]) -> None:
     tenant = tenant_of(activity)
     team = ((activity.get("channelData") or {}).get("team") or {}).get("id")
     channels = await asyncio.to_thread(channels_of_team, services.deps.db, tenant, str(team))

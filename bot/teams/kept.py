@@ -24,6 +24,7 @@ from handlers.errors import APOLOGY
 from handlers.i18n import Translator, normalise_language
 from handlers.messages import Message
 from storage.models.inbox import InboxKind
+from storage.request_in_hand import AlreadyDone
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ async def handle(services: TeamsServices, activity: dict[str, Any]) -> None:
     """The work after the answer. It never raises: an error is reported."""
     try:
         await dispatch(services, activity)
+    except AlreadyDone:  # a process that took it over did it, and answered: nothing to tell
+        log.info("a Teams activity was applied before; not again")
     except Exception as error:
         await report(services, activity, error)
 

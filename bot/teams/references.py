@@ -1,4 +1,7 @@
-"""Conversation references: where and how to reach a Teams person or channel proactively."""
+"""Conversation references: where and how to reach a Teams person or channel proactively.
+
+Storing them is bookkeeping (storage.request_in_hand): stored again when an activity is done
+again, they leave the activity's inbox row to the listener's own effect."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from handlers.i18n import N_
 from handlers.privacy.data_map import name_platform_table
 from storage.db import Database
 from storage.models import TeamsReference
+from storage.request_in_hand import bookkeeping
 
 # A person's references are theirs (the table says so, storage.models.teams); in their readable
 # data they are headed in the adapter's words.
@@ -39,7 +43,7 @@ def remember(db: Database, activity: dict[str, Any], now: datetime) -> None:
     conversation = activity.get("conversation") or {}
     sender = activity.get("from") or {}
     team = ((activity.get("channelData") or {}).get("team") or {}).get("id")
-    with db.transaction() as session:
+    with bookkeeping(), db.transaction() as session:
         if sender.get("id"):
             personal = conversation.get("conversationType") == "personal"
             _upsert(
@@ -73,7 +77,7 @@ def remember_members(
     db: Database, tenant: str, service_url: str, members: list[dict[str, Any]], now: datetime
 ) -> None:
     """A roster read from the connector: everyone in it can be reached proactively."""
-    with db.transaction() as session:
+    with bookkeeping(), db.transaction() as session:
         for member in members:
             _upsert(
                 session,
@@ -128,7 +132,7 @@ def lookup(db: Database, kind: str, tenant: str, key: str) -> Reference | None:
 def remember_personal_chat(
     db: Database, tenant: str, user_id: str, conversation_id: str, now: datetime
 ) -> None:
-    with db.transaction() as session:
+    with bookkeeping(), db.transaction() as session:
         row = _row(session, "user", tenant, user_id)
         if row is not None:
             row.conversation_id, row.updated_at = conversation_id, now
