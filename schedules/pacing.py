@@ -6,7 +6,7 @@ second per conversation but only 60 in 30 seconds, and about 50 a second per app
 per target (a channel or a person's DM) keeps us under the per-conversation limit; a bucket per
 platform keeps us under the app-wide one. Slack does not publish its workspace-wide number, so the
 app-wide rate adapts: a 429 pauses the platform for its Retry-After (one message when it ends, no
-burst saved up during it) and lowers the rate to 70% of the rate that drew it, once per pause (the
+burst saved up during it) and lowers the rate to 80% of the rate that drew it, once per pause (the
 other 429s of the same pause answer calls made before it, and carry no news). Each success raises
 the rate again: quickly up to near the rate that drew the last 429, slowly beyond it while 429s
 are recent (QUIET), quickly again once they are not, up to the configured ceiling.

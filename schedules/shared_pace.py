@@ -21,7 +21,7 @@ from storage.request_in_hand import bookkeeping
 
 # How the app-wide rate adapts (here and in schedules/pacing.py's local bucket).
 MIN_APP_RATE = 0.5
-DECREASE = 0.7  # a 429 sets the app-wide rate to this share of the rate that drew it
+DECREASE = 0.8  # a 429 sets the app-wide rate to this share of the rate that drew it
 RECOVERY = 0.1  # tokens per second regained per successful send, up to near that rate
 PROBE = 0.005  # ... and from there on, where the limit was found, while its 429 is recent
 NEAR = 0.95
