@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.inbox import Inbox
+from bot.inbox import HOLD, Inbox
 from storage.db import Database
 from storage.models import InboxEntry, ProcessedEvent
 from storage.models.inbox import InboxKind
@@ -66,17 +66,25 @@ def _read(db: Database) -> int:
 Work = Callable[[InboxKind, dict[str, Any]], Awaitable[None]]
 
 
+async def _one_request(db: Database, work: Work, hold: timedelta = HOLD) -> None:
+    """One acked request, kept and done by one process's inbox; returns when its work is over."""
+    inbox = Inbox(db, "teams", hold=hold)
+    inbox.start(work)
+    entry = await inbox.keep("submission", {"form": "workshop"})
+    inbox.hand_over(entry, "submission", {"form": "workshop"})
+    await inbox.stop(timeout=30)
+
+
+async def _taking_over(db: Database, work: Work, hold: timedelta, done: Callable[[], bool]) -> None:
+    """A second process's inbox, which looks for lapsed rows at once, until `done()`."""
+    inbox = Inbox(db, "teams", hold=hold)
+    inbox.start(work)
+    await eventually_async(done)
+    await inbox.stop(timeout=30)
+
+
 def _run_once(db: Database, work: Work) -> None:
-    """One acked request, done by one process's inbox; returns when its work is over."""
-
-    async def run() -> None:
-        inbox = Inbox(db, "teams")
-        inbox.start(work)
-        entry = await inbox.keep("submission", {"form": "workshop"})
-        inbox.hand_over(entry, "submission", {"form": "workshop"})
-        await inbox.stop(timeout=10)
-
-    asyncio.run(run())
+    asyncio.run(_one_request(db, work))
 
 
 def test_the_effect_and_the_rows_mark_commit_together(database_url: str) -> None:
@@ -97,7 +105,7 @@ def test_the_effect_and_the_rows_mark_commit_together(database_url: str) -> None
 
 def test_work_that_only_reads_leaves_its_row_until_it_is_over(database_url: str) -> None:
     db = Database(database_url)
-    seen: list[int] = []
+    seen: list[list[bool]] = []
 
     async def work(kind: InboxKind, body: dict[str, Any]) -> None:
         await asyncio.to_thread(_read, db)
@@ -172,25 +180,12 @@ def test_a_request_taken_over_from_a_paused_process_is_applied_once(database_url
         await asyncio.to_thread(_apply, db_b, "planned by B")
         outcome["B"] = "applied"
 
-    async def process_a() -> None:
-        inbox = Inbox(db_a, "teams", hold=hold)
-        inbox.start(work_a)
-        entry = await inbox.keep("submission", {"form": "workshop"})
-        inbox.hand_over(entry, "submission", {"form": "workshop"})
-        await inbox.stop(timeout=30)
-
-    a = threading.Thread(target=asyncio.run, args=(process_a(),))
+    a = threading.Thread(target=asyncio.run, args=(_one_request(db_a, work_a, hold),))
     a.start()
     assert started.wait(30)
     eventually(lambda: _lapsed(db_b), explain=lambda: "A's hold never lapsed")
 
-    async def process_b() -> None:
-        inbox = Inbox(db_b, "teams", hold=hold)
-        inbox.start(work_b)  # looks for lapsed rows at once
-        await eventually_async(lambda: "B" in outcome)
-        await inbox.stop(timeout=30)
-
-    asyncio.run(process_b())
+    asyncio.run(_taking_over(db_b, work_b, hold, lambda: "B" in outcome))
     wake_up.set()
     a.join(30)
     assert not a.is_alive()
@@ -255,26 +250,13 @@ def test_work_done_again_after_its_effect_cannot_apply_it_twice(database_url: st
             raise
         outcome["B wrote"] = "applied"
 
-    async def process_a() -> None:
-        inbox = Inbox(db_a, "teams", hold=hold)
-        inbox.start(work_a)
-        entry = await inbox.keep("submission", {"form": "workshop"})
-        inbox.hand_over(entry, "submission", {"form": "workshop"})
-        await inbox.stop(timeout=30)
-
-    a = threading.Thread(target=asyncio.run, args=(process_a(),))
+    a = threading.Thread(target=asyncio.run, args=(_one_request(db_a, work_a, hold),))
     a.start()
     assert applied.wait(30)
     assert _applied(database_url) == [True]
     eventually(lambda: _lapsed(db_b), explain=lambda: "A's hold never lapsed")
 
-    async def process_b() -> None:
-        inbox = Inbox(db_b, "teams", hold=hold)
-        inbox.start(work_b)
-        await eventually_async(lambda: "B wrote" in outcome)
-        await inbox.stop(timeout=30)
-
-    asyncio.run(process_b())
+    asyncio.run(_taking_over(db_b, work_b, hold, lambda: "B wrote" in outcome))
     wake_up.set()
     a.join(30)
     assert outcome == {"B read": "planned by A", "B wrote": "rolled back"}
