@@ -48,10 +48,13 @@ async def deliver_due(
     concurrency: int = 32,
     clock: Callable[[], datetime] | None = None,
     boot_id: str | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> DeliveryReport:
     """One round: claim, send in parallel across targets (in order within one), record.
     `clock` tells the time when each send starts (the lease is renewed from it); `boot_id` is
-    the worker's (see schedules/heartbeat.py), None for a one-off drain."""
+    the worker's (see schedules/heartbeat.py), None for a one-off drain. Once `stopping()`, no
+    more is sent: the sends under way finish, and the rest stays claimed by `boot_id`, which
+    the next worker takes over at once when this one has retired."""
     pacer = pacer or Pacer()
     ahead = min(CLAIM_AHEAD, lease.total_seconds() / 2)
     limit = max(1, min(limit, pacer.sendable(messengers.keys(), ahead)))
@@ -75,7 +78,9 @@ async def deliver_due(
     async def send_in_order(queue: list[Claim]) -> None:
         async with gate:
             for claim in queue:
-                await deliver_one(db, messengers, claim, current, report, pacer, lease)
+                if stopping():
+                    return
+                await deliver_one(db, messengers, claim, current, report, pacer, lease, stopping)
 
     await asyncio.gather(*(send_in_order(queue) for queue in queues.values()))
     return report
@@ -89,8 +94,11 @@ async def deliver_one(
     report: DeliveryReport,
     pacer: Pacer,
     lease: timedelta,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> None:
     await pacer.acquire(claim.platform, claim.target)
+    if stopping():  # the wait for the pace may have been long
+        return
     envelope = await asyncio.to_thread(_prepare, db, claim, clock(), lease)
     if envelope is None:
         report.waiting += 1

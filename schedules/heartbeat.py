@@ -38,7 +38,8 @@ def beat(db: Database, boot_id: str, now: datetime) -> None:
 
 
 def retire(db: Database, boot_id: str) -> None:
-    """A clean stop: every claim of ours is completed by now, and the row says nothing more."""
+    """A clean stop: no send of ours is under way any more, and what we claimed and did not
+    send is free for the next worker at once (claims.claim_due: no live holder)."""
     with db.transaction() as session:
         run_bulk(session, delete(WorkerBeat).where(WorkerBeat.boot_id == boot_id))
 

@@ -84,6 +84,7 @@ class DeliveryWorker:
                     lease=self.lease,
                     clock=self.clock,
                     boot_id=self.boot_id,
+                    stopping=lambda: self._stopped,
                 )
                 if report.busy:
                     continue  # there may be more due (threads wait for their parents)
