@@ -123,7 +123,7 @@ def committed(session: Session) -> Iterator[None]:
     request counts as applied only once the commit succeeded: a failed one leaves the mark to
     the next write."""
     request = _in_hand.get()
-    carried: InHand | None = None  # the request whose row goes with this commit
+    carried: InHand | None = None  # the request whose mark goes with this commit
     try:
         with session.begin():
             yield
