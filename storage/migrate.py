@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Each migration is named for its revision ("0011_status_canvas.py" is revision "0011"), so the
-# newest is the highest; tests/unit/test_migrations.py checks that Alembic agrees.
+# newest is the highest; tests/storage/test_upgrade_at_start.py checks that Alembic agrees.
 HEAD = max(path.name.partition("_")[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
