@@ -66,12 +66,12 @@ class SharedPace:
             # A whole chunk or nothing: asking again for each token as it trickles in would
             # cost a transaction per message.
             chunk = max(1, min(want, math.floor(burst)))
-            # A replica holds up to a chunk less one taken ahead, which the platform has not
-            # seen yet: while the platform's bucket is full and refills nothing, ours would go
-            # on. Kept that much below the burst, ours never lets out more than the platform's
-            # (a 429 at the start of every fan-out before; docs/benchmarks.md). A bucket taken
-            # from one token at a time (the roster's tiers) keeps its whole burst.
-            capacity = max(float(chunk), burst - (chunk - 1))
+            # A replica holds tokens taken ahead, which the platform has not seen yet: while
+            # the platform's bucket is full and refills nothing, ours would go on. Kept a chunk
+            # below the burst, ours never lets out more than the platform's (a 429 at the start
+            # of every fan-out before; docs/benchmarks.md). A bucket taken from one token at a
+            # time (the roster's tiers) holds none ahead and keeps its whole burst.
+            capacity = burst if chunk == 1 else max(float(chunk), burst - chunk)
             if now > row.updated_at:  # (`updated_at` is in the future while a pause lasts)
                 row.tokens = min(capacity, row.tokens + (now - row.updated_at) * row.rate)
                 row.updated_at = now
