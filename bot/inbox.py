@@ -7,9 +7,8 @@ deleted when it is done. A process killed in between leaves the row behind: its 
 it over and does the work. The work's effect marks the row applied in its own transaction
 (storage.request_in_hand), so an effect committed before a crash is not applied again, while
 the person is still answered. Requests that only answer the person are handed to the same
-workers without a row. However many
-requests arrive at once, at most `workers` pieces of work run at a time, so the event loop and
-its threads stay free to answer the next request."""
+workers without a row. However many requests arrive at once, at most `workers` pieces of work
+run at a time, so the event loop and its threads stay free to answer the next request."""
 
 from __future__ import annotations
 

@@ -102,8 +102,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: everything commits together or nothing does. In the work of an
-        inbox request, the first transaction that writes takes the request's row out of the
-        inbox as it commits (storage.request_in_hand)."""
+        inbox request, the first transaction that writes marks the request's row applied as it
+        commits (storage.request_in_hand)."""
         with self._sessions() as session, committed(session):
             yield session
 

@@ -54,13 +54,13 @@ _in_hand: contextvars.ContextVar[InHand | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def working_on(entry_id: int) -> Iterator[InHand]:
+def working_on(entry_id: int) -> Iterator[None]:
     """Around a request's work: its first transaction that writes marks its row applied.
     The context flows into `asyncio.to_thread`, where the work's transactions run."""
     request = InHand(entry_id)
     token = _in_hand.set(request)
     try:
-        yield request
+        yield
     finally:
         request.over = True
         _in_hand.reset(token)

@@ -37,8 +37,8 @@ def kept_work(services: SlackServices, client: AsyncWebClient) -> Work:
                 await follow_up(services, client, body)
             else:
                 await handle_event(services, client, body)
-        except AlreadyDone:  # applied before (the log says so): not applied again, nothing to say
-            log.info("a Slack %s was applied before; not again", kind)
+        except AlreadyDone:  # applied before: nothing to say to anyone; the inbox logs it
+            raise
         except Exception as error:  # the adapter's one place for errors after the ack
             log.error("error in a Slack listener after its ack", exc_info=error)
             await apologise(services, client, body, respond)

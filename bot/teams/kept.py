@@ -55,11 +55,11 @@ def kept_work(services: TeamsServices) -> Work:
 
 
 async def handle(services: TeamsServices, activity: dict[str, Any]) -> None:
-    """The work after the answer. It never raises: an error is reported."""
+    """The work after the answer. It raises only AlreadyDone: any other error is reported."""
     try:
         await dispatch(services, activity)
-    except AlreadyDone:  # a process that took it over did it, and answered: nothing to tell
-        log.info("a Teams activity was applied before; not again")
+    except AlreadyDone:  # applied before: nothing to say to anyone; the inbox logs it
+        raise
     except Exception as error:
         await report(services, activity, error)
 
